@@ -1,0 +1,289 @@
+"""The ``lantern`` command line (also ``python -m bot``)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from bot import __version__
+from bot.config import (
+    ConfigError,
+    Settings,
+    SettingsError,
+    WorkspaceConfig,
+    load_settings,
+    load_workspace_config,
+)
+
+log = logging.getLogger("lantern")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CommandError(Exception):
+    """A problem to report to the operator in one line, without a traceback."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _config(settings: Settings) -> WorkspaceConfig:
+    return load_workspace_config(settings.config_path)
+
+
+def _parse_instant(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an ISO 8601 date-time like 2026-06-11T01:00:00Z"
+        ) from None
+    if parsed.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} has no UTC offset; add one, e.g. {value}Z or {value}+08:00"
+        )
+    return parsed
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-06-01") from None
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return int(value)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    from bot.db import normalize_url
+
+    try:
+        return make_url(normalize_url(url)).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable DATABASE_URL>"
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    """Create or upgrade the database schema (safe to run again)."""
+    from bot.db import make_engine
+    from bot.migrate import current_revision, upgrade_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        before = current_revision(engine)
+        upgrade_engine(engine)
+        after = current_revision(engine)
+    finally:
+        engine.dispose()
+    where = _safe_url(settings.database_url)
+    if before == after:
+        print(f"{where}: already at revision {after} (latest); nothing to do")
+    else:
+        print(f"{where}: upgraded from {before or 'empty'} to revision {after}")
+    return EXIT_OK
+
+
+def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
+    """Validate lantern.toml and list every problem."""
+    try:
+        config = _config(settings)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(
+            f"{settings.config_path}: {count} problem{'s' if count != 1 else ''} found",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    sites = ", ".join(f"{s.key} ({s.country}, {s.timezone})" for s in config.sites)
+    print(f"{settings.config_path}: OK — {len(config.sites)} sites: {sites}")
+    milestones = len(config.milestones)
+    print(f"{milestones} company milestones; workspace timezone {config.workspace.timezone}")
+    return EXIT_OK
+
+
+def cmd_preview(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the coming milestones and the messages lantern would post; needs no Slack."""
+    from bot.preview import render_preview
+
+    config = _config(settings)
+    start = args.from_date or datetime.now(config.workspace.tz).date()
+    print(render_preview(config, start, args.days))
+    return EXIT_OK
+
+
+def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
+    """List messages not yet delivered, or (--failed) those that failed for good."""
+    from bot.db import make_engine, make_session_factory
+    from bot.outbox import outbox_counts, undelivered
+
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            rows = undelivered(session, failed=args.failed)
+            counts = outbox_counts(session)
+    finally:
+        engine.dispose()
+    label = "failed" if args.failed else "pending"
+    for row in rows:
+        channel = row.payload.get("channel") or row.payload.get("user_id") or "-"
+        when = (row.next_attempt_at or row.created_at).isoformat(timespec="seconds")
+        reason = row.last_error or ("not tried yet" if row.attempts == 0 else "")
+        print(
+            f"{row.id}\t{row.key}\t{row.method}\t{channel}\t"
+            f"attempts={row.attempts}\t{'next=' + when if not args.failed else ''}\t{reason}"
+        )
+    totals = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pending", "sent", "failed"))
+    print(f"{len(rows)} {label} message{'s' if len(rows) != 1 else ''} ({totals})")
+    return EXIT_OK
+
+
+def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
+    """Run once everything due at --now, deliver it, and exit."""
+    from bot.runner import run_tick
+
+    if not args.dry_run:
+        settings.require("SLACK_BOT_TOKEN", "LANTERN_SECRET")
+    else:
+        settings.require("LANTERN_SECRET")
+    return run_tick(settings, _config(settings), args.now, dry_run=args.dry_run)
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    """The clock: every minute, run what is due and deliver the outbox."""
+    from bot.runner import run_worker
+
+    settings.require("SLACK_BOT_TOKEN", "LANTERN_SECRET")
+    return run_worker(settings, _config(settings), interval=args.interval)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    """HTTP mode: Slack posts to POST /slack/events; GET /healthz checks the database."""
+    from bot.server import serve
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "LANTERN_SECRET")
+    _config(settings)  # fail here, once, rather than in every gunicorn worker
+    return serve(
+        settings, port=args.port or settings.port, workers=args.workers, threads=args.threads
+    )
+
+
+def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
+    """Socket Mode: no public URL needed (SLACK_APP_TOKEN)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "LANTERN_SECRET")
+    app = create_app(settings, config=_config(settings))
+    log.info("connecting to Slack in Socket Mode")
+    SocketModeHandler(app, settings.slack_app_token).start()
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lantern",
+        description="Lantern: cultural calendar, kudos and pulse surveys for distributed teams.",
+    )
+    parser.add_argument("--version", action="version", version=f"lantern {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, handler: Callable[[Settings, argparse.Namespace], int]) -> Any:
+        help_text = (handler.__doc__ or "").strip().splitlines()[0]
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add("migrate", cmd_migrate)
+    serve = add("serve", cmd_serve)
+    serve.add_argument("--port", type=_positive, help="port to listen on (default: $PORT or 3000)")
+    serve.add_argument("--workers", type=_positive, default=2, help="processes (default 2)")
+    serve.add_argument("--threads", type=_positive, default=8, help="threads each (default 8)")
+    add("socket", cmd_socket)
+    worker = add("worker", cmd_worker)
+    worker.add_argument(
+        "--interval", type=_positive, default=60, help="seconds between ticks (default 60)"
+    )
+    tick = add("tick", cmd_tick)
+    tick.add_argument(
+        "--now", type=_parse_instant, required=True, help="the instant to run, ISO 8601 with offset"
+    )
+    tick.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent; send and store nothing"
+    )
+    preview = add("preview", cmd_preview)
+    preview.add_argument(
+        "--from", dest="from_date", type=_parse_date, help="first day (default: today)"
+    )
+    preview.add_argument("--days", type=_positive, default=21, help="how many days (default 21)")
+    add("check-config", cmd_check_config)
+    outbox = add("outbox", cmd_outbox)
+    outbox.add_argument("--failed", action="store_true", help="show messages that failed for good")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not args.verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+        return int(args.handler(settings, args))
+    except SettingsError as exc:
+        print(f"lantern: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("lantern: fix the configuration (see `lantern check-config`)", file=sys.stderr)
+        return EXIT_USAGE
+    except CommandError as exc:
+        print(f"lantern: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one line for the operator; -v shows the traceback
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        if args.verbose:
+            log.exception("failed")
+        if isinstance(exc, OperationalError | ProgrammingError):
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            hint = (
+                " (has `lantern migrate` been run?)"
+                if "no such table" in reason or ("does not exist" in reason)
+                else ""
+            )
+            print(f"lantern: database error: {reason}{hint}", file=sys.stderr)
+        else:
+            print(f"lantern: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Build the Bolt app: verified requests in, listeners from ``handlers``, one Slack client."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.config import Settings, WorkspaceConfig, load_workspace_config
+from bot.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+def build(
+    settings: Settings,
+    client: WebClient | None = None,
+    config: WorkspaceConfig | None = None,
+) -> tuple[App, AppContext]:
+    """The Bolt app and the context its listeners share."""
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "LANTERN_SECRET")
+    config = config or load_workspace_config(settings.config_path)
+    ctx = AppContext.create(settings, config, client)
+    app = App(
+        client=ctx.client,
+        signing_secret=settings.slack_signing_secret,
+        # listeners run after the ack on Bolt's own threads; Slack gets its answer at once
+        process_before_response=False,
+        # auth.test is asked lazily: a start must not depend on Slack being reachable
+        token_verification_enabled=False,
+        logger=logging.getLogger("lantern.bolt"),
+    )
+    import handlers
+
+    handlers.register(app, ctx)
+    return app, ctx
+
+
+def create_app(
+    settings: Settings, client: WebClient | None = None, config: WorkspaceConfig | None = None
+) -> App:
+    return build(settings, client, config)[0]

@@ -1,0 +1,354 @@
+"""Store-then-send delivery of everything lantern says in Slack.
+
+Every outgoing Web API call is first stored under a natural idempotency key (UNIQUE per
+team), so enqueueing twice stores it once. Deliverers claim due rows with a short lease
+(``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, a compare-and-set update everywhere),
+send them, and record the outcome: ``sent`` with Slack's ``ts``, a retry time (429 honours
+``Retry-After``; 5xx and connection errors back off exponentially), or ``failed`` with
+Slack's reason for permanent errors such as ``channel_not_found``.
+
+The one window where a message can be sent twice is a crash after Slack accepted it and
+before the ``sent`` row committed; leases make it the only one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import insert_if_absent
+from bot.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+# Slack errors (HTTP 200, ok=false) worth trying again; any other error is permanent.
+RETRYABLE_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "rate_limited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+    }
+)
+DEFAULT_RETRY_AFTER = 30
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A Web API call to make once: ``key`` names it, e.g. ``digest:U0MGR:2026-W24``."""
+
+    key: str
+    method: str
+    payload: dict[str, Any]
+
+    def describe(self) -> str:
+        channel = self.payload.get("channel") or self.payload.get("user_id") or "-"
+        text = self.payload.get("text") or ""
+        return f"{self.method} → {channel} [{self.key}] {text}"
+
+
+def enqueue(session: Session, team_id: str, message: Outgoing, now: datetime) -> bool:
+    """Store ``message`` unless its key exists; True if it was new. The caller commits."""
+    values = {
+        "team_id": team_id,
+        "key": message.key,
+        "method": message.method,
+        "payload": message.payload,
+        "status": PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": None,
+    }
+    return insert_if_absent(session, OutboxMessage, values, ["team_id", "key"])
+
+
+def existing_keys(session: Session, team_id: str, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` are already in the outbox (for dry runs and planners)."""
+    wanted = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(
+            session.scalars(
+                select(OutboxMessage.key).where(
+                    OutboxMessage.team_id == team_id, OutboxMessage.key.in_(chunk)
+                )
+            )
+        )
+    return found
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    retrying: list[tuple[str, str]] = field(default_factory=list)
+
+    def merge(self, other: DeliveryReport) -> None:
+        self.sent += other.sent
+        self.failed += other.failed
+        self.retrying = other.retrying
+
+    @property
+    def pending(self) -> int:
+        return len(self.retrying)
+
+
+class _Outcome:
+    """What one send attempt resolved to."""
+
+    def __init__(
+        self,
+        status: str,
+        *,
+        error: str | None = None,
+        retry_in: float = 0.0,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self.status = status
+        self.error = error
+        self.retry_in = retry_in
+        self.data = data or {}
+
+
+class Deliverer:
+    """Claims due outbox rows and sends them through one WebClient."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        client: WebClient,
+        *,
+        lease: timedelta = timedelta(minutes=2),
+        max_backoff: float = 600.0,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.session_factory = session_factory
+        self.client = client
+        self.lease = lease
+        self.max_backoff = max_backoff
+        self.clock = clock
+        self.sleep = sleep
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    # ---- one pass
+
+    def deliver_due(self, keys: Sequence[str] | None = None, limit: int = 100) -> DeliveryReport:
+        """Send every due row (of ``keys`` if given) once; return what happened."""
+        report = DeliveryReport()
+        for row_id, key, method, payload, attempts in self._claim(keys, limit):
+            outcome = self._send(method, payload, attempts + 1)
+            self._record(row_id, outcome, attempts + 1)
+            if outcome.status == SENT:
+                report.sent.append(key)
+            elif outcome.status == FAILED:
+                log.warning("outbox %s failed for good: %s", key, outcome.error)
+                report.failed.append((key, outcome.error or "unknown"))
+            else:
+                log.info("outbox %s will retry in %.0fs: %s", key, outcome.retry_in, outcome.error)
+        return report
+
+    def deliver_until_done(
+        self, keys: Sequence[str] | None = None, timeout: float = 60.0
+    ) -> DeliveryReport:
+        """Deliver, waiting out retries, until nothing (of ``keys``) is pending or time is up."""
+        deadline = time.monotonic() + timeout
+        report = DeliveryReport()
+        while True:
+            report.merge(self.deliver_due(keys))
+            wait = self._seconds_until_next(keys)
+            remaining = deadline - time.monotonic()
+            if wait is None:
+                report.retrying = []
+                return report
+            if wait > remaining:
+                report.retrying = self._pending(keys)
+                return report
+            self.sleep(max(wait, 0.05))
+
+    # ---- claiming
+
+    def _due(self, now: datetime) -> Any:
+        return and_(
+            OutboxMessage.status == PENDING,
+            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+        )
+
+    def _claim(
+        self, keys: Sequence[str] | None, limit: int
+    ) -> list[tuple[int, str, str, dict[str, Any], int]]:
+        now = self.clock()
+        claimed = []
+        with self.session_factory.begin() as session:
+            query: Select[Any] = select(OutboxMessage.id).where(self._due(now))
+            if keys is not None:
+                query = query.where(OutboxMessage.key.in_(list(keys)))
+            query = query.order_by(OutboxMessage.id).limit(limit)
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            for row_id in session.scalars(query).all():
+                # compare-and-set: only one deliverer can take the lease
+                result = session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row_id, self._due(now))
+                    .values(lease_until=now + self.lease, lease_owner=self.owner)
+                )
+                if result.rowcount == 1:  # type: ignore[attr-defined]
+                    row = session.get(OutboxMessage, row_id)
+                    assert row is not None
+                    claimed.append((row.id, row.key, row.method, dict(row.payload), row.attempts))
+        return claimed
+
+    # ---- sending
+
+    def _send(self, method: str, payload: dict[str, Any], attempt: int) -> _Outcome:
+        try:
+            response = self.client.api_call(method, json=payload)
+            return _Outcome(
+                SENT, data=dict(response.data) if isinstance(response.data, dict) else {}
+            )
+        except SlackApiError as exc:
+            return self._classify(exc, attempt)
+        except (URLError, OSError, TimeoutError) as exc:
+            return _Outcome(PENDING, error=f"connection: {exc}", retry_in=self._backoff(attempt))
+        except ValueError as exc:  # a body Slack's gateway sent that is not JSON
+            return _Outcome(PENDING, error=f"bad response: {exc}", retry_in=self._backoff(attempt))
+
+    def _classify(self, exc: SlackApiError, attempt: int) -> _Outcome:
+        response = exc.response
+        status = getattr(response, "status_code", 200)
+        data = response.data if isinstance(response.data, dict) else {}
+        error = str(data.get("error") or f"http_{status}")
+        if status == 429 or error in ("ratelimited", "rate_limited"):
+            headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+            value = headers.get("retry-after")
+            if isinstance(value, list):
+                value = value[0] if value else None
+            try:
+                retry_after = float(value) if value is not None else DEFAULT_RETRY_AFTER
+            except ValueError:
+                retry_after = DEFAULT_RETRY_AFTER
+            return _Outcome(PENDING, error="ratelimited", retry_in=max(retry_after, 0.0))
+        if status >= 500 or error in RETRYABLE_ERRORS:
+            return _Outcome(PENDING, error=error, retry_in=self._backoff(attempt))
+        return _Outcome(FAILED, error=error)
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(self.max_backoff, 2 ** max(attempt - 1, 0)))
+
+    def _record(self, row_id: int, outcome: _Outcome, attempts: int) -> None:
+        now = self.clock()
+        values: dict[str, Any] = {
+            "attempts": attempts,
+            "lease_until": None,
+            "lease_owner": None,
+            "status": outcome.status,
+            "last_error": outcome.error,
+        }
+        if outcome.status == SENT:
+            values["sent_at"] = now
+            values["slack_ts"] = outcome.data.get("ts") or outcome.data.get("message_ts")
+            channel = outcome.data.get("channel")
+            values["slack_channel"] = channel if isinstance(channel, str) else None
+        elif outcome.status == PENDING:
+            values["next_attempt_at"] = now + timedelta(seconds=outcome.retry_in)
+        with self.session_factory.begin() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row_id, OutboxMessage.lease_owner == self.owner)
+                .values(**values)
+            )
+
+    # ---- waiting
+
+    def _pending_query(self, keys: Sequence[str] | None) -> Any:
+        condition = OutboxMessage.status == PENDING
+        if keys is not None:
+            condition = and_(condition, OutboxMessage.key.in_(list(keys)))
+        return condition
+
+    def _seconds_until_next(self, keys: Sequence[str] | None) -> float | None:
+        now = self.clock()
+        with self.session_factory() as session:
+            rows = session.execute(
+                select(OutboxMessage.next_attempt_at, OutboxMessage.lease_until).where(
+                    self._pending_query(keys)
+                )
+            ).all()
+        if not rows:
+            return None
+        waits = []
+        for next_at, lease_until in rows:
+            ready = max(t for t in (next_at, lease_until, now) if t is not None)
+            waits.append((ready - now).total_seconds())
+        return min(waits)
+
+    def _pending(self, keys: Sequence[str] | None) -> list[tuple[str, str]]:
+        with self.session_factory() as session:
+            rows = session.execute(
+                select(OutboxMessage.key, OutboxMessage.last_error).where(self._pending_query(keys))
+            ).all()
+        return [(key, error or "") for key, error in rows]
+
+
+class BackgroundDelivery:
+    """Delivers right after a request is acknowledged, on a small pool of its own threads,
+    so a ``Retry-After`` wait never holds one of Bolt's listener threads."""
+
+    def __init__(self, deliverer: Deliverer, workers: int = 2, timeout: float = 120.0) -> None:
+        self.deliverer = deliverer
+        self.timeout = timeout
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lantern-outbox")
+
+    def submit(self, keys: Sequence[str]) -> None:
+        self._pool.submit(self._run, list(keys))
+
+    def _run(self, keys: list[str]) -> None:
+        try:
+            self.deliverer.deliver_until_done(keys, timeout=self.timeout)
+        except Exception:  # logged, and the worker's next tick retries what is left
+            log.exception("background delivery of %s failed", keys)
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._pool.shutdown(wait=wait)
+
+
+def outbox_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    ).all()
+    return {status: count for status, count in rows}
+
+
+def undelivered(session: Session, *, failed: bool) -> list[OutboxMessage]:
+    """Rows for ``lantern outbox``: still pending, or (``failed``) given up with a reason."""
+    status = FAILED if failed else PENDING
+    return list(
+        session.scalars(
+            select(OutboxMessage).where(OutboxMessage.status == status).order_by(OutboxMessage.id)
+        )
+    )

@@ -1,0 +1,92 @@
+"""Text that goes to Slack: escaping, mentions and shared Block Kit pieces.
+
+Every renderer builds its text through :func:`escape` or :func:`user_text`, so nothing a
+user typed can make the bot ping ``@channel``/``@here``/``@everyone`` or a user group.
+We never send ``link_names``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_SLACK_TOKEN = re.compile(r"<([^<>]*)>")
+# What may stay a live token from user text: a person, a channel, or a plain link.
+_SAFE_TOKEN = re.compile(
+    r"^(@[UW][A-Z0-9]+(\|[^|<>]*)?"
+    r"|#[CG][A-Z0-9]+(\|[^|<>]*)?"
+    r"|(https?|mailto):[^\s|<>]+(\|[^<>]*)?)$"
+)
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Undo Slack's own escaping of incoming text, so escaping again does not double it."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def user_text(text: str) -> str:
+    """Make text a user typed safe to post as mrkdwn.
+
+    User and channel mentions and links stay live; special mentions (``<!channel>``,
+    ``<!here>``, ``<!everyone>``, ``<!subteam^…>``, ``<!date…>``) and everything else are
+    escaped so they show as typed and notify nobody.
+    """
+    raw = unescape(text)
+    out: list[str] = []
+    position = 0
+    for match in _SLACK_TOKEN.finditer(raw):
+        out.append(escape(raw[position : match.start()]))
+        inner = match.group(1)
+        if _SAFE_TOKEN.match(inner):
+            out.append("<" + _escape_label(inner) + ">")
+        else:
+            out.append(escape(match.group(0)))
+        position = match.end()
+    out.append(escape(raw[position:]))
+    return "".join(out)
+
+
+def _escape_label(token: str) -> str:
+    head, sep, label = token.partition("|")
+    return head + sep + label.replace("&", "&amp;") if sep else head
+
+
+def plain(text: str) -> str:
+    """Text for a ``plain_text`` element: Slack shows it verbatim, so only unescape."""
+    return unescape(text)
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def mention_user(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def mention_channel(channel_id: str) -> str:
+    return f"<#{channel_id}>"
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}
+
+
+def context(*texts: str) -> dict[str, Any]:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": truncate(t, 3000)} for t in texts[:10]],
+    }
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, 150)}}
+
+
+def divider() -> dict[str, Any]:
+    return {"type": "divider"}

@@ -1,0 +1,61 @@
+"""The WSGI app gunicorn serves: Bolt at POST /slack/events, plus GET /healthz."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from bot.app import build
+from bot.config import Settings, WorkspaceConfig, load_settings
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+SLACK_PATH = "/slack/events"
+
+
+def _reply(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
+    return [data]
+
+
+def create_wsgi_app(
+    settings: Settings | None = None, config: WorkspaceConfig | None = None
+) -> WSGIApp:
+    """Also the gunicorn entry point: ``gunicorn 'bot.web:create_wsgi_app()'``."""
+    settings = settings or load_settings()
+    app, ctx = build(settings, config=config)
+    slack = SlackRequestHandler(app)
+
+    def healthz(start_response: StartResponse) -> list[bytes]:
+        try:
+            with ctx.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure means "not healthy", never a traceback
+            log.warning("health check failed: %s", exc)
+            return _reply(start_response, "503 Service Unavailable", {"ok": False, "db": "down"})
+        return _reply(start_response, "200 OK", {"ok": True, "db": "up"})
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == SLACK_PATH:
+            if method != "POST":
+                return _reply(start_response, "405 Method Not Allowed", {"error": "POST only"})
+            return slack(environ, start_response)
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            return healthz(start_response)
+        return _reply(start_response, "404 Not Found", {"error": "not found"})
+
+    application.lantern_context = ctx  # type: ignore[attr-defined]
+    return application

@@ -1,0 +1,1 @@
+"""Site calendars: holidays per site, curated content and company milestones."""

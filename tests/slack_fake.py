@@ -1,0 +1,602 @@
+"""Loopback stand-in for the Slack Web API, for integration tests.
+
+It is a real HTTP server (not a mock) so that both in-process ``slack_sdk.WebClient``
+instances (``base_url=fake.api_url``) and separate processes (e.g. gunicorn reading
+``SLACK_API_URL``) can talk to it. Every request is recorded as a :class:`Call`;
+answers can be scripted per method (HTTP failures, Slack errors, body overrides).
+
+Routes:
+  * ``/api/<method>``   Slack Web API methods (token required)
+  * ``/response/<any>`` response_url posts, recorded as method ``"response_url"``
+  * ``/upload/<id>``    files upload URLs, recorded as method ``"upload"``
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import email.policy
+import json
+import socket
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+__all__ = ["Call", "SlackFake"]
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+BOT_ID = "B0BOT"
+FAKE_WORKSPACE_URL = "https://fake.slack.com/"
+DEFAULT_PAGE_LIMIT = 100
+
+RESPONSE_URL_METHOD = "response_url"
+UPLOAD_METHOD = "upload"
+
+
+@dataclass
+class Call:
+    """One recorded HTTP request, so tests can assert on what the app sent."""
+
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    at: float
+    path: str = ""
+    body: bytes = field(default=b"", repr=False)
+
+    def json_param(self, name: str) -> Any:
+        """Return param ``name`` parsed from JSON if it is a string (form-encoded ``blocks``,
+        ``view``...), else as is; ``None`` if absent; the raw string if it is not JSON."""
+        return _maybe_json(self.params.get(name))
+
+    def header(self, name: str) -> str | None:
+        """Case-insensitive header lookup (HTTP header names are case-insensitive)."""
+        lowered = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lowered:
+                return value
+        return None
+
+
+def _maybe_json(value: Any) -> Any:
+    """Decode JSON text (form-encoded ``blocks``/``view``); leave anything else untouched."""
+    if isinstance(value, (str, bytes)):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+@dataclass
+class _Failure:
+    status: int
+    retry_after: int | None
+    remaining: int
+
+
+@dataclass
+class _ErrorRule:
+    error: str
+    when: dict[str, str] | None
+
+    def matches(self, params: dict[str, Any]) -> bool:
+        if not self.when:
+            return True
+        for key, expected in self.when.items():
+            if key not in params:
+                return False
+            actual = params[key]
+            if actual != expected and str(actual) != str(expected):
+                return False
+        return True
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: bytes
+    content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, data: dict[str, Any], status: int = 200, **headers: str) -> _Reply:
+        return cls(status, json.dumps(data).encode("utf-8"), JSON_CONTENT_TYPE, dict(headers))
+
+
+def _encode_cursor(offset: int) -> str:
+    return base64.b64encode(f"offset:{offset}".encode()).decode("ascii")
+
+
+def _decode_cursor(cursor: str) -> int | None:
+    try:
+        text = base64.b64decode(cursor.encode("ascii"), validate=True).decode("ascii")
+        prefix, _, number = text.partition(":")
+        if prefix != "offset":
+            return None
+        return int(number)
+    except (ValueError, UnicodeError):
+        return None
+
+
+def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    """Parse multipart/form-data (slack_sdk uses it when files are attached)."""
+    raw = b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(raw)
+    params: dict[str, Any] = {}
+    if not message.is_multipart():
+        return params
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not name:
+            continue
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename() is not None:
+            params[str(name)] = payload
+        else:
+            params[str(name)] = payload.decode("utf-8", errors="replace")
+    return params
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128  # the default backlog of 5 stalls bursts of parallel clients
+
+    def __init__(self, fake: SlackFake) -> None:
+        self.fake = fake
+        self.open_sockets: set[socket.socket] = set()
+        self.sockets_lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Keep stderr clean: dropped connections are normal, anything else is recorded."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError, BrokenPipeError)):
+            return
+        self.fake._record_error(traceback.format_exc())
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Thin HTTP layer; all Slack behaviour lives in SlackFake._dispatch."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive; every reply carries Content-Length
+    server: _Server
+    server_version = "SlackFake/1.0"
+    disable_nagle_algorithm = True  # avoid 40 ms delayed-ACK stalls on keep-alive replies
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.sockets_lock:
+            self.server.open_sockets.add(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            with self.server.sockets_lock:
+                self.server.open_sockets.discard(self.connection)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence per-request logging; test output should stay clean."""
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks: list[bytes] = []
+            while True:
+                size_line = self.rfile.readline()
+                size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    # consume optional trailers up to the blank line
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _handle(self) -> None:
+        body = self._read_body()
+        headers = dict(self.headers.items())
+        try:
+            reply = self.server.fake._dispatch(self.path, headers, body)
+        except Exception:  # a bug in the fake must surface, not hang the client
+            self.server.fake._record_error(traceback.format_exc())
+            reply = _Reply.json({"ok": False, "error": "fake_internal_error"}, status=500)
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(reply.body)
+        self.wfile.flush()
+
+
+class SlackFake:
+    """In-process HTTP server that answers like the Slack Web API and records every call."""
+
+    def __init__(self, team_id: str = "T0TEST", bot_user_id: str = "U0BOT") -> None:
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.calls: list[Call] = []
+        self.errors: list[str] = []  # tracebacks of exceptions raised inside the fake
+        self.users: dict[str, dict[str, Any]] = {}
+        self.usergroups: dict[str, list[str]] = {}
+        self.channel_members: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+        self._failures: dict[str, list[_Failure]] = {}
+        self._error_rules: dict[str, list[_ErrorRule]] = {}
+        self._overrides: dict[str, dict[str, Any]] = {}
+        self._ts_counter = 0
+        self._id_counter = 0
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> SlackFake:
+        """Bind an ephemeral loopback port and serve on a daemon thread."""
+        if self._server is not None:
+            raise RuntimeError("SlackFake already started")
+        self._server = _Server(self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="slack-fake",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and drop open keep-alive connections so nothing is served afterwards."""
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self._server = None
+        self._thread = None
+        server.shutdown()
+        with server.sockets_lock:
+            sockets = list(server.open_sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):  # already closed by the client
+                sock.shutdown(socket.SHUT_RDWR)
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> SlackFake:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>/`` — the root all routes hang off."""
+        if self._server is None:
+            raise RuntimeError("SlackFake is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    @property
+    def api_url(self) -> str:
+        """Value for ``WebClient(base_url=...)`` / ``SLACK_API_URL`` (trailing slash)."""
+        return f"{self.base_url}api/"
+
+    @property
+    def response_url_base(self) -> str:
+        """Prefix for fake ``response_url`` values; POSTs below it are recorded."""
+        return f"{self.base_url}response/"
+
+    # ------------------------------------------------------------------ inspection
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Recorded calls to ``method``, in arrival order."""
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Poll until ``count`` calls to ``method`` arrived (work may happen on other threads
+        or processes); raise AssertionError naming the methods seen otherwise."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.calls_to(method)
+            if len(found) >= count:
+                return found
+            if time.monotonic() >= deadline:
+                with self._lock:
+                    seen = [c.method for c in self.calls]
+                raise AssertionError(
+                    f"expected {count} call(s) to {method!r} within {timeout}s, "
+                    f"got {len(found)}; methods seen: {seen}"
+                )
+            time.sleep(0.01)
+
+    def reset(self) -> None:
+        """Forget calls and scripted answers (fixture data like ``users`` is kept)."""
+        with self._lock:
+            self.calls.clear()
+            self.errors.clear()
+            self._failures.clear()
+            self._error_rules.clear()
+            self._overrides.clear()
+
+    # ------------------------------------------------------------------ scripting
+
+    def fail_next(
+        self, method: str, *, status: int, retry_after: int | None = None, times: int = 1
+    ) -> None:
+        """Make the next ``times`` calls to ``method`` fail at the HTTP level, like Slack's
+        rate limiter (429 + JSON) or gateway (5xx + HTML). Queued FIFO with earlier scripts."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        with self._lock:
+            self._failures.setdefault(method, []).append(_Failure(status, retry_after, times))
+
+    def error_for(self, method: str, error: str, *, when: dict[str, str] | None = None) -> None:
+        """Persistently answer HTTP 200 ``{"ok": false, "error": error}`` for calls to
+        ``method`` whose params contain all of ``when``. The latest matching rule wins."""
+        with self._lock:
+            self._error_rules.setdefault(method, []).append(
+                _ErrorRule(error, dict(when) if when else None)
+            )
+
+    def set_response(self, method: str, data: dict[str, Any]) -> None:
+        """Persistently replace the success body of ``method`` with ``{"ok": True, **data}``."""
+        with self._lock:
+            self._overrides[method] = dict(data)
+
+    def add_user(self, user_id: str, name: str | None = None, **fields: Any) -> dict[str, Any]:
+        """Register a users.info user with realistic defaults; ``fields`` override them."""
+        name = name or user_id.lower()
+        real_name = fields.pop("real_name", name.title())
+        display_name = fields.pop("display_name", name)
+        user: dict[str, Any] = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": name,
+            "real_name": real_name,
+            "tz": "Europe/London",
+            "tz_label": "Greenwich Mean Time",
+            "tz_offset": 0,
+            "is_bot": False,
+            "deleted": False,
+            "profile": {"display_name": display_name, "real_name": real_name},
+        }
+        user.update(fields)
+        self.users[user_id] = user
+        return user
+
+    # ------------------------------------------------------------------ internals
+
+    def _record_error(self, text: str) -> None:
+        with self._lock:
+            self.errors.append(text)
+
+    def _next_ts(self) -> str:
+        with self._lock:
+            self._ts_counter += 1
+            micros = self._ts_counter * 100
+        return f"{1_700_000_000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _next_id(self, prefix: str) -> str:
+        with self._lock:
+            self._id_counter += 1
+            return f"{prefix}{self._id_counter:08d}"
+
+    @staticmethod
+    def _parse_params(query: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+        params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+        content_type = ""
+        for key, value in headers.items():
+            if key.lower() == "content-type":
+                content_type = value
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if not body:
+            return params
+        if media_type == "application/json":
+            try:
+                data = json.loads(body.decode("utf-8"))
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                params.update(data)
+        elif media_type == "multipart/form-data":
+            params.update(_parse_multipart(content_type, body))
+        elif media_type in ("application/x-www-form-urlencoded", ""):
+            text = body.decode("utf-8", errors="replace")
+            params.update(parse_qsl(text, keep_blank_values=True))
+        return params
+
+    @staticmethod
+    def _has_token(headers: dict[str, str], params: dict[str, Any]) -> bool:
+        for key, value in headers.items():
+            if key.lower() == "authorization" and value.startswith("Bearer xox"):
+                return True
+        token = params.get("token")
+        return isinstance(token, str) and token.startswith("xox")
+
+    def _dispatch(self, raw_path: str, headers: dict[str, str], body: bytes) -> _Reply:
+        """Record the request, then answer: scripted failure > auth > error rule > body."""
+        parts = urlsplit(raw_path)
+        path = parts.path
+        params = self._parse_params(parts.query, headers, body)
+        if path.startswith("/api/"):
+            method = path[len("/api/") :]
+        elif path.startswith("/response/"):
+            method = RESPONSE_URL_METHOD
+        elif path.startswith("/upload/"):
+            method = UPLOAD_METHOD
+        else:
+            method = path
+        call = Call(method, params, headers, time.monotonic(), path=path, body=body)
+        with self._lock:
+            self.calls.append(call)
+
+        failure = self._take_failure(method)
+        if failure is not None:
+            return failure
+
+        if method in (RESPONSE_URL_METHOD, UPLOAD_METHOD):
+            return _Reply(200, b"OK" if method == UPLOAD_METHOD else b"ok", "text/plain")
+        if not path.startswith("/api/") or not method:
+            return _Reply.json({"ok": False, "error": "unknown_path"}, status=404)
+        if not self._has_token(headers, params):
+            return _Reply.json({"ok": False, "error": "not_authed"})
+
+        with self._lock:
+            rules = list(self._error_rules.get(method, []))
+            override = self._overrides.get(method)
+        for rule in reversed(rules):
+            if rule.matches(params):
+                return _Reply.json({"ok": False, "error": rule.error})
+        if override is not None:
+            return _Reply.json({"ok": True, **override})
+        return _Reply.json(self._answer(method, params))
+
+    def _take_failure(self, method: str) -> _Reply | None:
+        with self._lock:
+            queue = self._failures.get(method)
+            if not queue:
+                return None
+            failure = queue[0]
+            failure.remaining -= 1
+            if failure.remaining <= 0:
+                queue.pop(0)
+        extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+        if failure.status == 429:
+            return _Reply.json({"ok": False, "error": "ratelimited"}, status=429, **extra)
+        try:
+            phrase = HTTPStatus(failure.status).phrase
+        except ValueError:
+            phrase = "Error"
+        html = f"<html><body><h1>{failure.status} {phrase}</h1></body></html>"
+        return _Reply(failure.status, html.encode("utf-8"), "text/html; charset=utf-8", extra)
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Default success bodies, shaped like Slack's."""
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": FAKE_WORKSPACE_URL,
+                "team": "Fake",
+                "user": "lantern",
+                "team_id": self.team_id,
+                "user_id": self.bot_user_id,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+        if method == "chat.postMessage":
+            channel = params.get("channel")
+            if not channel:
+                return {"ok": False, "error": "channel_not_found"}
+            ts = self._next_ts()
+            message: dict[str, Any] = {
+                "type": "message",
+                "text": params.get("text", ""),
+                "ts": ts,
+                "user": self.bot_user_id,
+                "bot_id": BOT_ID,
+            }
+            for key in ("blocks", "attachments", "metadata"):
+                if key in params:
+                    message[key] = _maybe_json(params[key])
+            if params.get("thread_ts"):
+                message["thread_ts"] = params["thread_ts"]
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "chat.update":
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": params.get("ts"),
+                "text": params.get("text", ""),
+            }
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if method == "chat.getPermalink":
+            channel = params.get("channel", "")
+            ts = str(params.get("message_ts", ""))
+            link = f"https://fake.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+            return {"ok": True, "channel": channel, "permalink": link}
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            view = _maybe_json(params.get("view"))
+            view = dict(view) if isinstance(view, dict) else {}
+            view_id = params.get("view_id") or self._next_id("V")
+            return {"ok": True, "view": {**view, "id": view_id, "team_id": self.team_id}}
+        if method == "conversations.open":
+            if params.get("channel"):
+                return {"ok": True, "channel": {"id": params["channel"]}}
+            users = [u.strip() for u in str(params.get("users", "")).split(",") if u.strip()]
+            if not users:
+                return {"ok": False, "error": "users_list_not_supplied"}
+            return {
+                "ok": True,
+                "channel": {"id": "D" + "".join(u.removeprefix("U") for u in users)},
+            }
+        if method == "users.info":
+            user = self.users.get(str(params.get("user", "")))
+            if user is None:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": user}
+        if method == "usergroups.users.list":
+            members = self.usergroups.get(str(params.get("usergroup", "")))
+            if members is None:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": list(members)}
+        if method == "conversations.members":
+            return self._members_page(params)
+        if method == "files.getUploadURLExternal":
+            file_id = self._next_id("F")
+            return {
+                "ok": True,
+                "upload_url": f"{self.base_url}upload/{file_id}",
+                "file_id": file_id,
+            }
+        if method == "files.completeUploadExternal":
+            files = _maybe_json(params.get("files"))
+            if not isinstance(files, list):
+                return {"ok": False, "error": "invalid_arguments"}
+            return {
+                "ok": True,
+                "files": [{"id": f.get("id"), "title": f.get("title")} for f in files],
+            }
+        return {"ok": True}
+
+    def _members_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        members = self.channel_members.get(str(params.get("channel", "")))
+        if members is None:
+            return {"ok": False, "error": "channel_not_found"}
+        try:
+            limit = int(params.get("limit") or DEFAULT_PAGE_LIMIT)
+        except (TypeError, ValueError):
+            return {"ok": False, "error": "invalid_limit"}
+        if limit <= 0:
+            limit = DEFAULT_PAGE_LIMIT
+        cursor = str(params.get("cursor") or "")
+        start = 0
+        if cursor:
+            decoded = _decode_cursor(cursor)
+            if decoded is None or decoded < 0:
+                return {"ok": False, "error": "invalid_cursor"}
+            start = decoded
+        page = list(members[start : start + limit])
+        end = start + limit
+        next_cursor = _encode_cursor(end) if end < len(members) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
