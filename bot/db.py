@@ -54,5 +54,10 @@ def insert_if_absent(
     The database decides, so two processes racing on one key still store it once.
     """
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
-    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    statement = (
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=unique)
+        .returning(model.id)
+    )
+    return session.execute(statement).first() is not None
