@@ -177,5 +177,5 @@ def test_malformed_variables_name_themselves(env: dict[str, str], name: str) -> 
 
 def test_require_names_the_missing_variable() -> None:
     settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-1"})
-    with pytest.raises(SettingsError, match="^SLACK_SIGNING_SECRET is not set"):
+    with pytest.raises(SettingsError, match=r"^SLACK_SIGNING_SECRET is not set"):
         settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "LANTERN_SECRET")
