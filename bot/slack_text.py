@@ -43,17 +43,12 @@ def user_text(text: str) -> str:
         out.append(escape(raw[position : match.start()]))
         inner = match.group(1)
         if _SAFE_TOKEN.match(inner):
-            out.append("<" + _escape_label(inner) + ">")
+            out.append("<" + inner.replace("&", "&amp;") + ">")  # as Slack itself sends it
         else:
             out.append(escape(match.group(0)))
         position = match.end()
     out.append(escape(raw[position:]))
     return "".join(out)
-
-
-def _escape_label(token: str) -> str:
-    head, sep, label = token.partition("|")
-    return head + sep + label.replace("&", "&amp;") if sep else head
 
 
 def plain(text: str) -> str:

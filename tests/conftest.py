@@ -193,7 +193,7 @@ def web(settings: Settings, config: WorkspaceConfig) -> Iterator[WebApp]:
         server_class=_ThreadingWSGIServer,
         handler_class=_QuietHandler,
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield WebApp(f"http://127.0.0.1:{server.server_address[1]}", application)

@@ -1,0 +1,105 @@
+"""Slash commands through signed HTTP requests into the real WSGI app."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import OutboxMessage
+from tests.conftest import WebApp
+from tests.slack_fake import SlackFake
+from tests.slack_requests import slash_command
+
+
+def stored(session_factory: sessionmaker[Session]) -> int:
+    with session_factory() as session:
+        return int(session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
+
+
+def wait_sent(session_factory: sessionmaker[Session], timeout: float = 5.0) -> OutboxMessage:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_factory() as session:
+            row = session.scalars(select(OutboxMessage)).first()
+            if row is not None and row.status == "sent":
+                return row
+        time.sleep(0.05)
+    raise AssertionError("the outbox row was not marked sent")
+
+
+def test_team_lead_celebration_is_posted_escaped(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    reply = slash_command(
+        web.events_url,
+        "/celebrate",
+        "Manila hit 95% CSAT <!channel> <!here> <!everyone> R&amp;D thanks <@U0ANA|ana>",
+        user_id="U0LEADCHI",
+    )
+    assert reply.status == 200
+    assert "Posted to <#C0CELEBRATE>" in reply.text
+    call = slack.wait_for("chat.postMessage")[0]
+    assert call.params["channel"] == "C0CELEBRATE"
+    assert "link_names" not in call.params
+    text = call.params["text"] + str(call.json_param("blocks"))
+    for raw in ("<!channel>", "<!here>", "<!everyone>"):
+        assert raw not in text
+    assert "&lt;!channel&gt;" in call.params["text"]
+    assert "R&amp;D" in call.params["text"]
+    assert "<@U0ANA|ana>" in call.params["text"]
+    assert "<@U0LEADCHI>" in call.params["text"]
+    row = wait_sent(session_factory)
+    assert row.slack_ts and row.slack_channel == "C0CELEBRATE"
+    assert row.key.startswith("celebrate:")
+
+
+def test_lead_through_user_group_is_resolved_and_cached(web: WebApp, slack: SlackFake) -> None:
+    for text in ("Bogotá launched the new IVR!", "And a second win"):
+        reply = slash_command(web.events_url, "/celebrate", text, user_id="U0LEADBOG")
+        assert "Posted" in reply.text
+    slack.wait_for("chat.postMessage", count=2)
+    assert len(slack.calls_to("usergroups.users.list")) == 1
+
+
+def test_non_lead_is_refused_and_nothing_is_stored(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    reply = slash_command(web.events_url, "/celebrate", "I want to post", user_id="U0AGENT")
+    assert reply.status == 200
+    assert "Only team leads" in reply.text and "/kudos" in reply.text
+    time.sleep(0.3)
+    assert slack.calls_to("chat.postMessage") == []
+    assert stored(session_factory) == 0
+
+
+def test_usage_and_too_long_messages_change_nothing(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    usage = slash_command(web.events_url, "/celebrate", "", user_id="U0LEADCHI")
+    assert "Usage: `/celebrate <message>`" in usage.text
+    long = slash_command(web.events_url, "/celebrate", "x" * 1001, user_id="U0LEADCHI")
+    assert "1001 characters" in long.text
+    assert stored(session_factory) == 0
+    assert slack.calls_to("chat.postMessage") == []
+
+
+def test_rate_limited_post_is_retried_once_after_the_ack(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    started = time.monotonic()
+    reply = slash_command(web.events_url, "/celebrate", "Team win!", user_id="U0LEADCHI")
+    assert reply.status == 200 and time.monotonic() - started < 1.0  # ack did not wait
+    calls = slack.wait_for("chat.postMessage", count=2, timeout=6)
+    wait_sent(session_factory)
+    assert len(calls) == 2
+    time.sleep(0.3)
+    assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+def test_commands_not_built_yet_say_so(web: WebApp) -> None:
+    for command in ("/kudos", "/pulse"):
+        reply = slash_command(web.events_url, command, "results")
+        assert reply.status == 200 and "not available in this version" in reply.text
