@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from bot import __version__
 from bot.config import (
@@ -198,14 +198,23 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, with where to look for help."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="lantern",
         description="Lantern: cultural calendar, kudos and pulse surveys for distributed teams.",
     )
     parser.add_argument("--version", action="version", version=f"lantern {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=_Parser
+    )
 
     def add(name: str, handler: Callable[[Settings, argparse.Namespace], int]) -> Any:
         help_text = (handler.__doc__ or "").strip().splitlines()[0]
