@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
+from wsgiref.types import StartResponse, WSGIEnvironment
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
@@ -15,8 +16,7 @@ from bot.config import Settings, WorkspaceConfig, load_settings
 
 log = logging.getLogger(__name__)
 
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+WSGIApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
 
 SLACK_PATH = "/slack/events"
 
@@ -46,7 +46,7 @@ def create_wsgi_app(
             return _reply(start_response, "503 Service Unavailable", {"ok": False, "db": "down"})
         return _reply(start_response, "200 OK", {"ok": True, "db": "up"})
 
-    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == SLACK_PATH:
