@@ -188,8 +188,8 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.app import create_app
 
-    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "LANTERN_SECRET")
-    app = create_app(settings, config=_config(settings))
+    settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "LANTERN_SECRET")
+    app = create_app(settings, config=_config(settings), socket_mode=True)
     log.info("connecting to Slack in Socket Mode")
     SocketModeHandler(app, settings.slack_app_token).start()
     return EXIT_OK

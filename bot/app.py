@@ -17,14 +17,21 @@ def build(
     settings: Settings,
     client: WebClient | None = None,
     config: WorkspaceConfig | None = None,
+    *,
+    socket_mode: bool = False,
 ) -> tuple[App, AppContext]:
-    """The Bolt app and the context its listeners share."""
-    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "LANTERN_SECRET")
+    """The Bolt app and the context its listeners share. Over HTTP every request must carry
+    a valid signature; in Socket Mode requests come over the authenticated socket instead."""
+    needed = ["SLACK_BOT_TOKEN", "LANTERN_SECRET"]
+    if not socket_mode:
+        needed.append("SLACK_SIGNING_SECRET")
+    settings.require(*needed)
     config = config or load_workspace_config(settings.config_path)
     ctx = AppContext.create(settings, config, client)
     app = App(
         client=ctx.client,
-        signing_secret=settings.slack_signing_secret,
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=not socket_mode,
         # listeners run after the ack on Bolt's own threads; Slack gets its answer at once
         process_before_response=False,
         # auth.test is asked lazily: a start must not depend on Slack being reachable
@@ -38,6 +45,10 @@ def build(
 
 
 def create_app(
-    settings: Settings, client: WebClient | None = None, config: WorkspaceConfig | None = None
+    settings: Settings,
+    client: WebClient | None = None,
+    config: WorkspaceConfig | None = None,
+    *,
+    socket_mode: bool = False,
 ) -> App:
-    return build(settings, client, config)[0]
+    return build(settings, client, config, socket_mode=socket_mode)[0]

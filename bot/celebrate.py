@@ -20,8 +20,8 @@ def usage(config: WorkspaceConfig) -> str:
 
 def refusal(config: WorkspaceConfig) -> str:
     return (
-        "Only team leads can post with `/celebrate`. Ask your team lead to celebrate it, "
-        "or recognise the people involved with `/kudos @name message`."
+        "Only team leads can post with `/celebrate`. Tell your team lead what deserves "
+        "celebrating and they can post it for the whole team."
     )
 
 

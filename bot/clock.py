@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.config import WorkspaceConfig
@@ -27,7 +27,7 @@ from bot.sites import sync_sites
 log = logging.getLogger(__name__)
 
 LATE_LIMIT = timedelta(hours=12)  # missed work younger than this is still sent
-LOOKBACK = timedelta(days=3)  # how far back planners look, so older misses get logged
+LOOKBACK = timedelta(days=7)  # how far back planners look, so older misses get logged
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,8 @@ def tick(
     """Enqueue what is due at ``now`` and not done yet. The caller commits (or, for a dry
     run, may roll back: nothing is written then)."""
     result = TickResult()
+    if not dry_run:
+        _warn_if_clock_was_stopped(session, team_id, now)
     items = plan(session, config, team_id, now - LOOKBACK, now, planners)
     done = _done_keys(session, team_id, [p.key for p in items])
     for item in items:
@@ -129,6 +131,19 @@ def tick(
     if not dry_run:
         sync_sites(session, team_id, config, now)
     return result
+
+
+def _warn_if_clock_was_stopped(session: Session, team_id: str, now: datetime) -> None:
+    """Work older than LOOKBACK is not even planned; say so once rather than silently."""
+    last = session.scalar(
+        select(func.max(ScheduledRun.ran_at)).where(ScheduledRun.team_id == team_id)
+    )
+    if last is not None and now - last > LOOKBACK:
+        log.warning(
+            "the clock last ran at %s; work due before %s is skipped without being listed",
+            last.isoformat(),
+            (now - LOOKBACK).isoformat(),
+        )
 
 
 def _done_keys(session: Session, team_id: str, keys: list[str]) -> set[str]:

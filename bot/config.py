@@ -69,6 +69,9 @@ class SettingsError(Exception):
     """A missing or malformed environment variable; the message is one line naming it."""
 
 
+_TOKEN_PREFIXES = {"SLACK_BOT_TOKEN": "xoxb-", "SLACK_APP_TOKEN": "xapp-"}
+
+
 # --------------------------------------------------------------------------- environment
 
 
@@ -86,11 +89,16 @@ class Settings:
     lantern_secret: str | None = field(default=None, repr=False)
 
     def require(self, *names: str) -> Settings:
-        """Stop with one clear line if a variable this command needs is missing."""
+        """Stop with one clear line if a variable this command needs is missing or malformed.
+
+        Checked per command, so a bad token does not stop a command that never uses it."""
         for name in names:
-            attr = name.lower()
-            if not getattr(self, attr):
+            value = getattr(self, name.lower())
+            if not value:
                 raise SettingsError(f"{name} is not set; it is required for this command")
+            prefix = _TOKEN_PREFIXES.get(name)
+            if prefix and not value.startswith(prefix):
+                raise SettingsError(f"{name} must be a token starting with '{prefix}'")
         return self
 
 
@@ -104,13 +112,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             return None
         value = value.strip()
         return value or None
-
-    bot_token = get("SLACK_BOT_TOKEN")
-    if bot_token and not bot_token.startswith("xoxb-"):
-        raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-'")
-    app_token = get("SLACK_APP_TOKEN")
-    if app_token and not app_token.startswith("xapp-"):
-        raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'")
 
     api_url = get("SLACK_API_URL") or DEFAULT_API_URL
     if not re.match(r"^https?://[^/\s]+", api_url):
@@ -130,9 +131,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         port = int(port_text)
 
     return Settings(
-        slack_bot_token=bot_token,
+        slack_bot_token=get("SLACK_BOT_TOKEN"),
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
-        slack_app_token=app_token,
+        slack_app_token=get("SLACK_APP_TOKEN"),
         slack_api_url=api_url,
         database_url=database_url,
         config_path=get("LANTERN_CONFIG") or DEFAULT_CONFIG_PATH,

@@ -7,8 +7,10 @@ send them, and record the outcome: ``sent`` with Slack's ``ts``, a retry time (4
 ``Retry-After``; 5xx and connection errors back off exponentially), or ``failed`` with
 Slack's reason for permanent errors such as ``channel_not_found``.
 
-The one window where a message can be sent twice is a crash after Slack accepted it and
-before the ``sent`` row committed; leases make it the only one.
+A crash after Slack accepted a post but before the ``sent`` row committed leaves an expired
+lease behind. Posts carry their key as Slack message metadata, so the deliverer that takes
+over such a row first looks for the key in the channel's recent history and records the
+post it finds instead of posting again.
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ RETRYABLE_ERRORS = frozenset(
     }
 )
 DEFAULT_RETRY_AFTER = 30
+METADATA_EVENT = "lantern_outbox"
+# how far before an expired lease's end to look for a post that was made before a crash
+# (longer than any lease, so it covers the whole attempt)
+ORPHAN_LOOKBACK = timedelta(minutes=15)
 
 
 def utcnow() -> datetime:
@@ -116,6 +122,17 @@ class DeliveryReport:
         return len(self.retrying)
 
 
+@dataclass(frozen=True)
+class _Claim:
+    id: int
+    key: str
+    method: str
+    payload: dict[str, Any]
+    attempts: int
+    # when an earlier deliverer took this row and never reported back (crash or hang)
+    orphaned_at: datetime | None
+
+
 class _Outcome:
     """What one send attempt resolved to."""
 
@@ -159,16 +176,18 @@ class Deliverer:
     def deliver_due(self, keys: Sequence[str] | None = None, limit: int = 100) -> DeliveryReport:
         """Send every due row (of ``keys`` if given) once; return what happened."""
         report = DeliveryReport()
-        for row_id, key, method, payload, attempts in self._claim(keys, limit):
-            outcome = self._send(method, payload, attempts + 1)
-            self._record(row_id, outcome, attempts + 1)
+        for claim in self._claim(keys, limit):
+            outcome = self._already_posted(claim) or self._send(claim)
+            self._record(claim.id, outcome, claim.attempts + 1)
             if outcome.status == SENT:
-                report.sent.append(key)
+                report.sent.append(claim.key)
             elif outcome.status == FAILED:
-                log.warning("outbox %s failed for good: %s", key, outcome.error)
-                report.failed.append((key, outcome.error or "unknown"))
+                log.warning("outbox %s failed for good: %s", claim.key, outcome.error)
+                report.failed.append((claim.key, outcome.error or "unknown"))
             else:
-                log.info("outbox %s will retry in %.0fs: %s", key, outcome.retry_in, outcome.error)
+                log.info(
+                    "outbox %s will retry in %.0fs: %s", claim.key, outcome.retry_in, outcome.error
+                )
         return report
 
     def deliver_until_done(
@@ -198,36 +217,73 @@ class Deliverer:
             or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
         )
 
-    def _claim(
-        self, keys: Sequence[str] | None, limit: int
-    ) -> list[tuple[int, str, str, dict[str, Any], int]]:
+    def _claim(self, keys: Sequence[str] | None, limit: int) -> list[_Claim]:
         now = self.clock()
         claimed = []
         with self.session_factory.begin() as session:
-            query: Select[Any] = select(OutboxMessage.id).where(self._due(now))
+            query: Select[Any] = select(OutboxMessage).where(self._due(now))
             if keys is not None:
                 query = query.where(OutboxMessage.key.in_(list(keys)))
             query = query.order_by(OutboxMessage.id).limit(limit)
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            for row_id in session.scalars(query).all():
+            for row in session.scalars(query).all():
+                orphaned_at = None
+                if row.lease_owner is not None and row.lease_until is not None:
+                    orphaned_at = row.lease_until - ORPHAN_LOOKBACK
                 # compare-and-set: only one deliverer can take the lease
                 result = session.execute(
                     update(OutboxMessage)
-                    .where(OutboxMessage.id == row_id, self._due(now))
+                    .where(OutboxMessage.id == row.id, self._due(now))
                     .values(lease_until=now + self.lease, lease_owner=self.owner)
+                    .execution_options(synchronize_session=False)
                 )
                 if result.rowcount == 1:  # type: ignore[attr-defined]
-                    row = session.get(OutboxMessage, row_id)
-                    assert row is not None
-                    claimed.append((row.id, row.key, row.method, dict(row.payload), row.attempts))
+                    claimed.append(
+                        _Claim(
+                            row.id,
+                            row.key,
+                            row.method,
+                            dict(row.payload),
+                            row.attempts,
+                            orphaned_at,
+                        )
+                    )
         return claimed
 
     # ---- sending
 
-    def _send(self, method: str, payload: dict[str, Any], attempt: int) -> _Outcome:
+    def _already_posted(self, claim: _Claim) -> _Outcome | None:
+        """After a crash mid-send, find the post if Slack did accept it (by its metadata)."""
+        if claim.orphaned_at is None or claim.method != "chat.postMessage":
+            return None
+        channel = claim.payload.get("channel")
+        oldest = claim.orphaned_at.timestamp()
         try:
-            response = self.client.api_call(method, json=payload)
+            response = self.client.conversations_history(
+                channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
+            )
+        except (SlackApiError, URLError, OSError, ValueError) as exc:
+            log.warning("cannot check %s for an earlier post of %s: %s", channel, claim.key, exc)
+            return None
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == claim.key:
+                log.info("outbox %s was posted before a crash; not posting again", claim.key)
+                return _Outcome(SENT, data={"ts": message.get("ts"), "channel": channel})
+        return None
+
+    def _send(self, claim: _Claim) -> _Outcome:
+        payload = claim.payload
+        if claim.method == "chat.postMessage" and "metadata" not in payload:
+            payload = {
+                **payload,
+                "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": claim.key}},
+            }
+        attempt = claim.attempts + 1
+        try:
+            response = self.client.api_call(claim.method, json=payload)
             return _Outcome(
                 SENT, data=dict(response.data) if isinstance(response.data, dict) else {}
             )

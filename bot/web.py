@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 from wsgiref.types import StartResponse, WSGIEnvironment
@@ -12,13 +13,21 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
 from bot.app import build
-from bot.config import Settings, WorkspaceConfig, load_settings
+from bot.config import (
+    ConfigError,
+    Settings,
+    SettingsError,
+    WorkspaceConfig,
+    load_settings,
+    load_workspace_config,
+)
 
 log = logging.getLogger(__name__)
 
 WSGIApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
 
 SLACK_PATH = "/slack/events"
+GUNICORN_BOOT_ERROR = 3  # gunicorn's WORKER_BOOT_ERROR: the arbiter stops instead of respawning
 
 
 def _reply(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
@@ -29,11 +38,24 @@ def _reply(start_response: StartResponse, status: str, body: dict[str, Any]) -> 
     return [data]
 
 
+def _settings_or_exit() -> Settings:
+    """Under gunicorn directly, a bad environment or config is one line, then a halt."""
+    try:
+        settings = load_settings()
+        settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "LANTERN_SECRET")
+        load_workspace_config(settings.config_path)
+    except (SettingsError, ConfigError) as exc:
+        print(f"lantern: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(GUNICORN_BOOT_ERROR) from None
+    return settings
+
+
 def create_wsgi_app(
     settings: Settings | None = None, config: WorkspaceConfig | None = None
 ) -> WSGIApp:
-    """Also the gunicorn entry point: ``gunicorn 'bot.web:create_wsgi_app()'``."""
-    settings = settings or load_settings()
+    """Also a gunicorn entry point: ``gunicorn 'bot.web:create_wsgi_app()'``."""
+    if settings is None:
+        settings = _settings_or_exit()
     app, ctx = build(settings, config=config)
     slack = SlackRequestHandler(app)
 

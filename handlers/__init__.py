@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 
 def register(app: App, ctx: AppContext) -> None:
     """Attach every listener module to the app."""
-    from handlers import commands, events
+    from handlers import actions, commands, events
 
     events.register(app, ctx)
     commands.register(app, ctx)
+    actions.register(app, ctx)

@@ -239,6 +239,8 @@ class SlackFake:
         self.users: dict[str, dict[str, Any]] = {}
         self.usergroups: dict[str, list[str]] = {}
         self.channel_members: dict[str, list[str]] = {}
+        # channel -> messages posted there, oldest first, for conversations.history
+        self.history: dict[str, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self._failures: dict[str, list[_Failure]] = {}
         self._error_rules: dict[str, list[_ErrorRule]] = {}
@@ -391,10 +393,11 @@ class SlackFake:
             self.errors.append(text)
 
     def _next_ts(self) -> str:
+        # like Slack: the wall-clock time in microseconds, unique and increasing
         with self._lock:
-            self._ts_counter += 1
-            micros = self._ts_counter * 100
-        return f"{1_700_000_000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+            self._ts_counter = max(self._ts_counter + 1, int(time.time() * 1_000_000))
+            micros = self._ts_counter
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _next_id(self, prefix: str) -> str:
         with self._lock:
@@ -520,7 +523,11 @@ class SlackFake:
                     message[key] = _maybe_json(params[key])
             if params.get("thread_ts"):
                 message["thread_ts"] = params["thread_ts"]
+            with self._lock:
+                self.history.setdefault(str(channel), []).append(message)
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "conversations.history":
+            return self._history_page(params)
         if method == "chat.update":
             return {
                 "ok": True,
@@ -578,6 +585,24 @@ class SlackFake:
                 "files": [{"id": f.get("id"), "title": f.get("title")} for f in files],
             }
         return {"ok": True}
+
+    def _history_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, like Slack; metadata only when include_all_metadata is set."""
+        channel = str(params.get("channel", ""))
+        with self._lock:
+            messages = list(self.history.get(channel, []))
+        oldest = float(params.get("oldest") or 0)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = []
+        for message in reversed(messages):
+            if float(message["ts"]) < oldest:
+                continue
+            shown = dict(message)
+            if not with_metadata:
+                shown.pop("metadata", None)
+            found.append(shown)
+        limit = int(params.get("limit") or DEFAULT_PAGE_LIMIT)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
 
     def _members_page(self, params: dict[str, Any]) -> dict[str, Any]:
         members = self.channel_members.get(str(params.get("channel", "")))

@@ -307,7 +307,7 @@ def test_another_process_can_use_the_url(fake: SlackFake) -> None:
     assert out.returncode == 0, out.stderr
     (call,) = fake.calls_to("chat.postMessage")
     assert call.params["text"] == "from child"
-    assert out.stdout.strip() == "1700000000.000100"
+    assert out.stdout.strip() == fake.history["C9"][0]["ts"]
 
 
 def test_server_writes_nothing_to_stderr(capfd: pytest.CaptureFixture[str]) -> None:

@@ -163,8 +163,6 @@ def test_settings_read_every_variable() -> None:
 @pytest.mark.parametrize(
     ("env", "name"),
     [
-        ({"SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN"),
-        ({"SLACK_APP_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN"),
         ({"PORT": "http"}, "PORT"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"SLACK_API_URL": "slack.com"}, "SLACK_API_URL"),
@@ -173,6 +171,19 @@ def test_settings_read_every_variable() -> None:
 def test_malformed_variables_name_themselves(env: dict[str, str], name: str) -> None:
     with pytest.raises(SettingsError, match=name):
         load_settings(env)
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_APP_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN"),
+    ],
+)
+def test_malformed_tokens_stop_only_commands_that_need_them(env: dict[str, str], name: str) -> None:
+    settings = load_settings(env)  # check-config and preview still run
+    with pytest.raises(SettingsError, match=f"^{name} must be a token starting with"):
+        settings.require(name)
 
 
 def test_require_names_the_missing_variable() -> None:

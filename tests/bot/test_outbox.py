@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
@@ -170,3 +171,39 @@ def test_two_concurrent_deliverers_post_each_message_once(
     assert not (sent[0] & sent[1]) and (sent[0] | sent[1]) == set(keys)
     with factory() as session:
         assert session.scalar(select(func.count()).where(OutboxMessage.status == "sent")) == 60
+
+
+def crash_after_claim(
+    session_factory: sessionmaker[Session], slack: SlackFake, *, after_send: bool
+) -> None:
+    """A deliverer takes the row (and maybe gets it posted), then dies before recording."""
+    doomed = Deliverer(session_factory, client_for(slack), lease=timedelta(milliseconds=200))
+    (claim,) = doomed._claim(None, 10)
+    if after_send:
+        assert doomed._send(claim).status == "sent"
+    time.sleep(0.3)  # the lease runs out
+
+
+def test_post_made_before_a_crash_is_found_not_repeated(
+    session_factory: sessionmaker[Session], slack: SlackFake
+) -> None:
+    store(session_factory, post("a", channel="C0MANILA"))
+    crash_after_claim(session_factory, slack, after_send=True)
+    report = Deliverer(session_factory, client_for(slack)).deliver_until_done(timeout=5)
+    assert report.sent == ["a"]
+    assert len(slack.calls_to("chat.postMessage")) == 1
+    (history,) = slack.calls_to("conversations.history")
+    assert history.params["channel"] == "C0MANILA"
+    row = rows(session_factory)["a"]
+    assert row.status == "sent" and row.slack_ts == slack.history["C0MANILA"][0]["ts"]
+
+
+def test_crash_before_sending_is_sent_once(
+    session_factory: sessionmaker[Session], slack: SlackFake
+) -> None:
+    store(session_factory, post("a", channel="C0MANILA"))
+    crash_after_claim(session_factory, slack, after_send=False)
+    report = Deliverer(session_factory, client_for(slack)).deliver_until_done(timeout=5)
+    assert report.sent == ["a"]
+    (call,) = slack.calls_to("chat.postMessage")
+    assert call.json_param("metadata")["event_payload"] == {"key": "a"}

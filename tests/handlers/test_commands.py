@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.models import OutboxMessage
 from tests.conftest import WebApp
 from tests.slack_fake import SlackFake
-from tests.slack_requests import slash_command
+from tests.slack_requests import post, slash_command
 
 
 def stored(session_factory: sessionmaker[Session]) -> int:
@@ -68,7 +70,7 @@ def test_non_lead_is_refused_and_nothing_is_stored(
 ) -> None:
     reply = slash_command(web.events_url, "/celebrate", "I want to post", user_id="U0AGENT")
     assert reply.status == 200
-    assert "Only team leads" in reply.text and "/kudos" in reply.text
+    assert "Only team leads" in reply.text and "your team lead" in reply.text
     time.sleep(0.3)
     assert slack.calls_to("chat.postMessage") == []
     assert stored(session_factory) == 0
@@ -103,3 +105,20 @@ def test_commands_not_built_yet_say_so(web: WebApp) -> None:
     for command in ("/kudos", "/pulse"):
         reply = slash_command(web.events_url, command, "results")
         assert reply.status == 200 and "not available in this version" in reply.text
+
+
+def test_give_kudos_shortcut_answers_with_a_modal(web: WebApp, slack: SlackFake) -> None:
+    payload = {
+        "type": "message_action",
+        "callback_id": "give_kudos",
+        "trigger_id": "1337.42.shortcut",
+        "team": {"id": "T0TEST"},
+        "user": {"id": "U0AGENT"},
+        "channel": {"id": "C0MANILA"},
+        "message": {"ts": "1700000000.000100", "user": "U0ANA", "text": "fixed it"},
+    }
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    assert post(web.events_url, body, "application/x-www-form-urlencoded").status == 200
+    call = slack.wait_for("views.open")[0]
+    assert call.params["trigger_id"] == "1337.42.shortcut"
+    assert call.json_param("view")["type"] == "modal"
