@@ -5,7 +5,8 @@ It keeps no state of its own: config + calendars + the database decide what is d
 code path, and two workers on one PostgreSQL database still enqueue everything once (each
 piece of scheduled work has a UNIQUE key in ``scheduled_runs``; each message one in the outbox).
 
-Capabilities add a *planner*: a function that lists the work due in a window.
+Capabilities add a *planner*: a function that lists the work due in a window, named in
+``bot/planners.py``.
 """
 
 from __future__ import annotations
@@ -52,14 +53,6 @@ class PlanWindow:
 
 
 Planner = Callable[[PlanWindow], Iterable[Planned]]
-PLANNERS: list[Planner] = []
-
-
-def planner(function: Planner) -> Planner:
-    """Register a capability's planner with the clock."""
-    if function not in PLANNERS:
-        PLANNERS.append(function)
-    return function
 
 
 @dataclass
@@ -81,9 +74,13 @@ def plan(
     None offline (``lantern preview``); planners that need the database then plan nothing."""
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("the clock needs aware datetimes")
+    if planners is None:
+        from bot.planners import PLANNERS
+
+        planners = PLANNERS
     window = PlanWindow(config, team_id, session, start, end)
     items: list[Planned] = []
-    for function in PLANNERS if planners is None else planners:
+    for function in planners:
         items.extend(p for p in function(window) if start <= p.due_at <= end)
     items.sort(key=lambda p: (p.due_at, p.key))
     return items

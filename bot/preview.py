@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from bot import slack_text
 from bot.clock import plan
 from bot.config import WorkspaceConfig
 from bot.home import flag
-from calendars.company import occurrences
+from calendars.occasions import COMPANY, Occasion, calendar_for
 
 
 def render_preview(config: WorkspaceConfig, start: date, days: int) -> str:
@@ -25,18 +26,27 @@ def render_preview(config: WorkspaceConfig, start: date, days: int) -> str:
             f"{site.kind}{partner} · posts at {when:%H:%M} local · channel {site.channel}"
         )
     lines.append("")
-    lines.append("Company milestones")
-    found = False
-    for milestone in config.milestones:
-        for occurrence in occurrences(milestone, start, end):
-            found = True
-            sites = "all sites" if "all" in milestone.sites else ", ".join(milestone.sites)
-            lines.append(
-                f"  {occurrence.day:%a %d %b} {milestone.name}"
-                f" (day {occurrence.day_number} of {milestone.days}) · {sites}"
-            )
-    if not found:
-        lines.append("  none in this window")
+    lines.append("Cultural calendar")
+    occasions = calendar_for(config).occasions(start, end)
+    grouped: dict[tuple[date, str], list[Occasion]] = {}
+    for occasion in occasions:
+        grouped.setdefault((occasion.first_day, occasion.slug), []).append(occasion)
+    for (_, _), shared in grouped.items():
+        lead = shared[0]
+        sites = ", ".join(f"{flag(o.site.country)} {o.site.name}" for o in shared)
+        kind = "company milestone" if lead.kind == COMPANY else f"{lead.category} holiday"
+        extras = []
+        if lead.days > 1:
+            extras.append(f"{lead.days} days")
+        if any(o.estimated for o in shared):
+            extras.append("date estimated")
+        if lead.content is not None:
+            extras.append("explainer")
+        note = f" ({', '.join(extras)})" if extras else ""
+        local = f" / {lead.local_name}" if lead.local_name else ""
+        lines.append(f"  {lead.first_day:%a %d %b} {lead.name}{local} · {sites} · {kind}{note}")
+    if not grouped:
+        lines.append("  nothing in this window")
     lines.append("")
     window_start = datetime.combine(start, time(0), tz)
     window_end = datetime.combine(end + timedelta(days=1), time(0), tz)
@@ -48,9 +58,11 @@ def render_preview(config: WorkspaceConfig, start: date, days: int) -> str:
         local = item.due_at.astimezone(tz)
         lines.append(f"  {local:%a %d %b %H:%M %Z} · {item.summary or item.key}")
         for message in item.messages:
-            lines.append("    " + _message_text(message.payload).replace("\n", "\n    "))
+            lines.append("    " + _message_text(message.payload).replace("\n", "\n      "))
+        lines.append("")
     return "\n".join(lines)
 
 
 def _message_text(payload: dict[str, Any]) -> str:
-    return f"→ {payload.get('channel', '-')}: {payload.get('text', '')}"
+    body = slack_text.blocks_as_text(payload.get("blocks") or []) or payload.get("text", "")
+    return f"→ #{payload.get('channel', '-')}\n{body}"

@@ -85,3 +85,17 @@ def header(text: str) -> dict[str, Any]:
 
 def divider() -> dict[str, Any]:
     return {"type": "divider"}
+
+
+def blocks_as_text(blocks: list[dict[str, Any]]) -> str:
+    """A plain reading of Block Kit blocks, for previews and logs."""
+    lines: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind in ("section", "header"):
+            lines.append(str(block.get("text", {}).get("text", "")))
+        elif kind == "context":
+            lines.append(" · ".join(str(e.get("text", "")) for e in block.get("elements", [])))
+        elif kind == "divider":
+            lines.append("—")
+    return unescape("\n".join(lines))

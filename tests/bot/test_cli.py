@@ -80,7 +80,7 @@ def test_check_config_accepts_the_example(settings: Settings) -> None:
     [
         (["serve"], "SLACK_BOT_TOKEN"),
         (["worker"], "SLACK_BOT_TOKEN"),
-        (["tick", "--now", "2026-06-11T01:00:00Z"], "SLACK_BOT_TOKEN"),
+        (["tick", "--now", "2026-08-01T12:00:00Z"], "SLACK_BOT_TOKEN"),
     ],
 )
 def test_missing_token_stops_with_one_line(
@@ -125,7 +125,7 @@ def test_tick_delivers_pending_work_and_outbox_lists_failures(
         for key, channel in (("ok", "C0MANILA"), ("gone", "C0GONE")):
             message = Outgoing(key, "chat.postMessage", {"channel": channel, "text": key})
             enqueue(session, "T0TEST", message, now)
-    result = lantern("tick", "--now", "2026-06-11T01:00:00Z", env=env_for(settings))
+    result = lantern("tick", "--now", "2026-08-01T12:00:00Z", env=env_for(settings))
     assert result.returncode == 0, result.stderr
     assert "delivered 1, failed 1" in result.stdout
     assert "gone: channel_not_found" in result.stderr
@@ -137,14 +137,14 @@ def test_tick_delivers_pending_work_and_outbox_lists_failures(
     assert listed.returncode == 0
     assert "gone" in listed.stdout and "channel_not_found" in listed.stdout
     assert "1 failed message" in listed.stdout
-    again = lantern("tick", "--now", "2026-06-11T01:00:00Z", env=env_for(settings))
+    again = lantern("tick", "--now", "2026-08-01T12:00:00Z", env=env_for(settings))
     assert "delivered 0, failed 0" in again.stdout
     assert len(slack.calls_to("chat.postMessage")) == 2
 
 
 def test_tick_dry_run_needs_no_slack(settings: Settings) -> None:
     env = env_for(settings, SLACK_BOT_TOKEN="", SLACK_API_URL="http://127.0.0.1:9/api/")
-    result = lantern("tick", "--now", "2026-06-11T01:00:00+08:00", "--dry-run", env=env)
+    result = lantern("tick", "--now", "2026-08-01T20:00:00+08:00", "--dry-run", env=env)
     assert result.returncode == 0, result.stderr
     assert "nothing due" in result.stdout
 

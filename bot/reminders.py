@@ -1,0 +1,187 @@
+"""Milestone reminders: heads-ups ``days_before`` and a day-of post, at each site's local time.
+
+One post goes to the celebrations channel per milestone, day and offset, naming every site
+that shares it (due at the earliest of their local times); the day-of post also goes to each
+site's own channel at that site's time. Keys make each post happen once:
+``reminder:<first day>:<slug>:<n>`` and ``reminder:<site>:<first day>:<slug>:0``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from bot import slack_text
+from bot.clock import Planned, PlanWindow
+from bot.config import Site, WorkspaceConfig
+from bot.home import flag
+from bot.outbox import Outgoing
+from calendars.occasions import COMPANY, Occasion, calendar_for
+
+
+def post_time_at(site: Site, config: WorkspaceConfig, day: date) -> datetime:
+    """The site-local wall-clock time of its posts on ``day``, as an aware UTC instant.
+
+    zoneinfo resolves DST: on a spring-forward day a time in the gap maps forward."""
+    local = datetime.combine(day, site.post_time or config.reminders.time, tzinfo=site.tz)
+    return local.astimezone(UTC)
+
+
+def offsets(config: WorkspaceConfig) -> list[int]:
+    return sorted(set(config.reminders.days_before) | {0}, reverse=True)
+
+
+def plan_reminders(window: PlanWindow) -> Iterable[Planned]:
+    config = window.config
+    steps = offsets(config)
+    # UTC dates, padded a day each side for the widest timezone offsets
+    first = window.start.astimezone(UTC).date() - timedelta(days=2)
+    last = window.end.astimezone(UTC).date() + timedelta(days=max(steps) + 2)
+    groups: dict[tuple[str, date, int], list[tuple[Occasion, datetime]]] = {}
+    for occasion in calendar_for(config).occasions(first, last):
+        if not first <= occasion.first_day <= last:
+            continue
+        for n in steps:
+            due = post_time_at(occasion.site, config, occasion.first_day - timedelta(days=n))
+            groups.setdefault((occasion.slug, occasion.first_day, n), []).append((occasion, due))
+            if n == 0 and window.start <= due <= window.end:
+                yield site_day_of(config, occasion, due)
+    for (slug, first_day, n), members in groups.items():
+        earliest, due = min(members, key=lambda member: member[1])
+        if window.start <= due <= window.end:
+            shared = [o for o, _ in members]
+            key = f"reminder:{first_day.isoformat()}:{slug}:{n}"
+            message = reminder_message(config, shared, n, config.workspace.celebrations_channel)
+            summary = (
+                f"{shared[0].name} · {when_label(n)} · {site_names(config, shared)}"
+                f" · {local_time(earliest.site, due)}"
+            )
+            yield Planned(key, due, (Outgoing(key, "chat.postMessage", message),), summary)
+
+
+def site_day_of(config: WorkspaceConfig, occasion: Occasion, due: datetime) -> Planned:
+    key = f"reminder:{occasion.site.key}:{occasion.first_day.isoformat()}:{occasion.slug}:0"
+    message = reminder_message(config, [occasion], 0, occasion.site.channel)
+    summary = (
+        f"{occasion.name} · today · {occasion.site.name} channel · {local_time(occasion.site, due)}"
+    )
+    return Planned(key, due, (Outgoing(key, "chat.postMessage", message),), summary)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def local_time(site: Site, instant: datetime) -> str:
+    return f"{instant.astimezone(site.tz):%H:%M} {site.timezone}"
+
+
+def when_label(n: int) -> str:
+    if n == 0:
+        return "today"
+    if n == 1:
+        return "tomorrow"
+    return f"in {n} days"
+
+
+def site_label(site: Site) -> str:
+    partner = f" ({site.partner})" if site.partner else ""
+    return f"{flag(site.country)} {site.name}{partner}"
+
+
+def site_names(config: WorkspaceConfig, occasions: Sequence[Occasion]) -> str:
+    keys = {o.site.key for o in occasions}
+    if len(config.sites) > 2 and keys == {s.key for s in config.sites}:
+        return "all sites"
+    return ", ".join(site_label(site) for site in _unique_sites(occasions))
+
+
+def date_label(occasion: Occasion) -> str:
+    if occasion.days == 1:
+        return f"{occasion.first_day:%a %d %b %Y}"
+    return f"{occasion.first_day:%a %d %b} – {occasion.last_day:%a %d %b %Y} ({occasion.days} days)"
+
+
+def reminder_message(
+    config: WorkspaceConfig, occasions: Sequence[Occasion], n: int, channel: str
+) -> dict[str, Any]:
+    """The Block Kit post for one milestone shared by ``occasions`` (same slug and day)."""
+    lead = occasions[0]
+    esc = slack_text.escape
+    emoji = next((o.content.emoji for o in occasions if o.content), None) or (
+        "🏢" if lead.kind == COMPANY else "📅"
+    )
+    where = esc(site_names(config, occasions))
+    title = f"Today: {lead.name}" if n == 0 else f"{lead.name} is {when_label(n)}"
+    text = f"{emoji} {title} — {where}"
+    lines = [f"{emoji} *{esc(title)}* · {date_label(lead)}"]
+    local = sorted({o.local_name for o in occasions if o.local_name})
+    if local:
+        lines.append("Local name: " + " · ".join(f"_{esc(name)}_" for name in local))
+    lines.append(where)
+    blocks: list[dict[str, Any]] = [slack_text.section("\n".join(lines))]
+    seen: set[str] = set()
+    for occasion in occasions:
+        content = occasion.content
+        if content is None or content.holiday in seen:
+            continue
+        seen.add(content.holiday)
+        blocks.append(
+            slack_text.section(
+                f"{esc(content.what)}\n"
+                f"*Greet colleagues:* {esc(content.greeting_local)} "
+                f"_({esc(content.greeting_language)})_ · {esc(content.greeting_en)}\n"
+                f"*How to join in:* {esc(content.join_in)}"
+            )
+        )
+    if not seen:
+        blocks.append(slack_text.section(esc(generic_line(occasions))))
+    notes = coverage_notes(occasions)
+    if any(o.estimated for o in occasions):
+        notes.append(
+            "⚠️ Date estimated: it follows the lunar calendar and may move by a day; "
+            "check with local colleagues."
+        )
+    if notes:
+        blocks.append(slack_text.context(*(esc(note) for note in notes)))
+    sources = sorted({o.content.source for o in occasions if o.content})
+    if sources:
+        blocks.append(slack_text.context("Source: " + " · ".join(f"<{s}>" for s in sources)))
+    return {"channel": channel, "text": text, "blocks": blocks, "unfurl_links": False}
+
+
+def generic_line(occasions: Sequence[Occasion]) -> str:
+    lead = occasions[0]
+    if lead.kind == COMPANY:
+        return "A company milestone: a good moment to connect with colleagues at other sites."
+    kind = {"public": "A public holiday", "optional": "An optional holiday"}.get(
+        lead.category or "", "A holiday"
+    )
+    names = [site.name for site in _unique_sites(occasions)]
+    where = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{kind} in {where}. Ask colleagues there what it means to them."
+
+
+def coverage_notes(occasions: Sequence[Occasion]) -> list[str]:
+    notes = []
+    for occasion in _unique_occasions_by_site(occasions):
+        label = f"{flag(occasion.site.country)} {occasion.site.name}"
+        if occasion.is_public_holiday:
+            notes.append(f"{label} site public holiday: expect reduced coverage.")
+        elif occasion.kind != COMPANY and occasion.category == "optional":
+            notes.append(f"{label}: optional holiday, some colleagues may be off.")
+    return notes
+
+
+def _unique_sites(occasions: Sequence[Occasion]) -> list[Site]:
+    sites: dict[str, Site] = {}
+    for occasion in occasions:
+        sites.setdefault(occasion.site.key, occasion.site)
+    return list(sites.values())
+
+
+def _unique_occasions_by_site(occasions: Sequence[Occasion]) -> list[Occasion]:
+    by_site: dict[str, Occasion] = {}
+    for occasion in occasions:
+        by_site.setdefault(occasion.site.key, occasion)
+    return list(by_site.values())

@@ -1,0 +1,95 @@
+"""A site's holidays from the ``holidays`` package, one object per site and year, reused.
+
+The package gives one name per date (several joined with "; "), marks lunar dates outside
+its tables with "(estimated)" and substitute days with "(observed)". This module turns that
+into plain records: English name (for matching curated content), local name (in the site's
+configured language), category, and whether the date is estimated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import holidays
+
+_SUFFIX = re.compile(r"\s*\(([^()]*)\)\s*$")
+ENGLISH = "en_US"
+
+
+@dataclass(frozen=True)
+class HolidayDay:
+    day: date
+    name: str  # English where the package has it, without "(estimated)"
+    local_name: str | None  # in the site's language, when one is configured
+    category: str
+    estimated: bool
+    observed: bool
+
+
+def split_label(name: str, estimated_word: str = "estimated") -> tuple[str, bool, bool]:
+    """'Eid al-Fitr (observed, estimated)' -> ('Eid al-Fitr', estimated, observed)."""
+    match = _SUFFIX.search(name)
+    if not match:
+        return name.strip(), False, False
+    label = match.group(1).casefold()
+    estimated = estimated_word in label
+    observed = "observed" in label
+    if not (estimated or observed):
+        return name.strip(), False, False
+    return name[: match.start()].strip(), estimated, observed
+
+
+def _supported_languages(country: str) -> tuple[str, ...]:
+    return tuple(getattr(holidays.country_holidays(country), "supported_languages", ()) or ())
+
+
+@lru_cache(maxsize=8192)
+def _named_days(
+    country: str, subdivision: str | None, category: str, language: str | None, year: int
+) -> tuple[tuple[date, str], ...]:
+    calendar = holidays.country_holidays(
+        country, subdiv=subdivision, years=year, categories=(category,), language=language
+    )
+    return tuple((day, name) for day in sorted(calendar) for name in calendar.get_list(day))
+
+
+@lru_cache(maxsize=8192)
+def holiday_days(
+    country: str,
+    subdivision: str | None,
+    categories: tuple[str, ...],
+    language: str | None,
+    year: int,
+) -> tuple[HolidayDay, ...]:
+    """Every holiday of one site configuration in one year, sorted by date."""
+    english = ENGLISH if ENGLISH in _supported_languages(country) else None
+    found: list[HolidayDay] = []
+    for category in categories:
+        names = _named_days(country, subdivision, category, english, year)
+        local: tuple[tuple[date, str], ...] = ()
+        if language and language != english:
+            local = _named_days(country, subdivision, category, language, year)
+        local_by_day: dict[date, list[str]] = {}
+        for day, name in local:
+            local_by_day.setdefault(day, []).append(name)
+        position: dict[date, int] = {}
+        for day, raw in names:
+            index = position.get(day, 0)
+            position[day] = index + 1
+            name, estimated, observed = split_label(raw)
+            local_name = None
+            same_day = local_by_day.get(day, [])
+            if index < len(same_day):
+                local_name = (
+                    _SUFFIX.sub("", same_day[index]).strip()
+                    if estimated or observed
+                    else same_day[index]
+                )
+                if local_name == name:
+                    local_name = None
+            found.append(HolidayDay(day, name, local_name, category, estimated, observed))
+    found.sort(key=lambda h: (h.day, h.category != "public", h.name))
+    return tuple(found)

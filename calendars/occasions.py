@@ -1,0 +1,151 @@
+"""Every site's milestones for a date range: holidays merged with company milestones.
+
+An :class:`Occasion` is one milestone at one site over consecutive days (Carnival Monday and
+Tuesday are one occasion of two days), with its curated explainer when there is one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from bot.config import Site, WorkspaceConfig
+from calendars.company import first_days
+from calendars.curated import Curated, CuratedIndex, load_index
+from calendars.holiday_days import holiday_days
+
+HOLIDAY, COMPANY = "holiday", "company"
+
+
+@dataclass(frozen=True)
+class Occasion:
+    site: Site
+    slug: str  # stable across years and sites: "independence-day", "company-culture-week"
+    name: str  # English name
+    local_name: str | None
+    first_day: date
+    last_day: date
+    kind: str  # holiday | company
+    category: str | None  # the holidays category, for holidays
+    estimated: bool
+    content: Curated | None
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+    @property
+    def is_public_holiday(self) -> bool:
+        return self.kind == HOLIDAY and self.category == "public"
+
+    def covers(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-") or "milestone"
+
+
+class Calendar:
+    """Milestones of the configured sites; holidays objects are cached per site and year."""
+
+    def __init__(self, config: WorkspaceConfig, curated: CuratedIndex | None = None) -> None:
+        self.config = config
+        self.curated = curated if curated is not None else load_index()
+
+    def site_occasions(self, site: Site, start: date, end: date) -> list[Occasion]:
+        """Occasions at ``site`` that overlap [start, end], by first day."""
+        found = [o for o in self._holidays(site, start, end) if o.last_day >= start]
+        found += self._company(site, start, end)
+        found.sort(key=lambda o: (o.first_day, o.kind != HOLIDAY, o.name))
+        return [o for o in found if o.first_day <= end and o.last_day >= start]
+
+    def occasions(
+        self, start: date, end: date, sites: Iterable[Site] | None = None
+    ) -> list[Occasion]:
+        found = []
+        for site in self.config.sites if sites is None else sites:
+            found.extend(self.site_occasions(site, start, end))
+        order = {site.key: index for index, site in enumerate(self.config.sites)}
+        found.sort(key=lambda o: (o.first_day, o.name, order.get(o.site.key, len(order))))
+        return found
+
+    # ---- holidays
+
+    def _holidays(self, site: Site, start: date, end: date) -> list[Occasion]:
+        # look a week further on each side so a span crossing the range edge stays whole
+        days = []
+        for year in range((start - timedelta(days=7)).year, (end + timedelta(days=7)).year + 1):
+            days.extend(
+                holiday_days(site.country, site.subdivision, site.categories, site.language, year)
+            )
+        occasions: list[Occasion] = []
+        open_spans: dict[str, int] = {}  # slug -> index of its latest occasion
+        for holiday in days:
+            if holiday.observed:  # a substitute day off, not the milestone itself
+                continue
+            slug = slugify(holiday.name)
+            index = open_spans.get(slug)
+            if index is not None and occasions[index].last_day == holiday.day - timedelta(days=1):
+                previous = occasions[index]
+                occasions[index] = _extend(previous, holiday.day, holiday.estimated)
+                continue
+            if index is not None and occasions[index].covers(holiday.day):
+                continue  # the same day in a second category
+            occasions.append(
+                Occasion(
+                    site=site,
+                    slug=slug,
+                    name=holiday.name,
+                    local_name=holiday.local_name,
+                    first_day=holiday.day,
+                    last_day=holiday.day,
+                    kind=HOLIDAY,
+                    category=holiday.category,
+                    estimated=holiday.estimated,
+                    content=self.curated.find(site.country, holiday.name, holiday.local_name),
+                )
+            )
+            open_spans[slug] = len(occasions) - 1
+        return occasions
+
+    # ---- company milestones
+
+    def _company(self, site: Site, start: date, end: date) -> list[Occasion]:
+        found = []
+        for milestone in self.config.milestones:
+            if not milestone.applies_to(site.key):
+                continue
+            for first in first_days(milestone, start, end):
+                found.append(
+                    Occasion(
+                        site=site,
+                        slug="company-" + slugify(milestone.name),
+                        name=milestone.name,
+                        local_name=None,
+                        first_day=first,
+                        last_day=first + timedelta(days=milestone.days - 1),
+                        kind=COMPANY,
+                        category=None,
+                        estimated=False,
+                        content=None,
+                    )
+                )
+        return found
+
+
+def _extend(occasion: Occasion, day: date, estimated: bool) -> Occasion:
+    from dataclasses import replace
+
+    return replace(occasion, last_day=day, estimated=occasion.estimated or estimated)
+
+
+@lru_cache(maxsize=8)
+def calendar_for(config: WorkspaceConfig) -> Calendar:
+    """One Calendar per configuration, so every tick reuses its caches."""
+    return Calendar(config)
