@@ -41,9 +41,11 @@ def problems(text: str) -> list[str]:
 
 def test_example_config_is_valid_and_typed() -> None:
     config = load_workspace_config(EXAMPLE_CONFIG)
-    assert [s.key for s in config.sites] == ["chicago", "manila", "mumbai", "bogota", "saopaulo"]
-    manila = config.site("manila")
-    assert manila is not None and manila.post_time == time(21, 30) and manila.is_bpo
+    keys = [s.key for s in config.sites]
+    assert keys == ["chicago", "manila", "cebu", "mumbai", "bogota", "saopaulo"]
+    manila, cebu = config.site("manila"), config.site("cebu")
+    assert manila is not None and manila.post_time is None and manila.is_bpo
+    assert cebu is not None and cebu.post_time == time(21, 30)
     assert config.reminders.days_before == (7, 1)
     assert config.site("saopaulo").categories == ("public", "optional")  # type: ignore[union-attr]
     assert config.kudos.values == ("teamwork", "customer-first", "ownership")
