@@ -205,3 +205,14 @@ def web(settings: Settings, config: WorkspaceConfig) -> Iterator[WebApp]:
 
 def with_leads(config: WorkspaceConfig, *leads: str) -> WorkspaceConfig:
     return replace(config, workspace=replace(config.workspace, team_leads=tuple(leads)))
+
+
+@pytest.fixture
+def ctx(settings: Settings, config: WorkspaceConfig) -> Iterator[Any]:
+    """The shared context a worker or tick uses, talking to the fake Slack."""
+    from bot.context import AppContext
+
+    context = AppContext.create(settings, config)
+    context.deliverer.max_backoff = 0.2  # keep 5xx back-off short in tests
+    yield context
+    context.close()

@@ -212,3 +212,27 @@ def test_serve_end_to_end(served: str, slack: SlackFake) -> None:
     call = slack.wait_for("chat.postMessage", timeout=10)[0]
     assert call.params["channel"] == "C0CELEBRATE"
     assert "Mumbai's first 5-star week!" in call.params["text"]
+
+
+def test_tick_dry_run_prints_reminders_and_stores_nothing(
+    settings: Settings, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    from sqlalchemy import func, select
+
+    from bot.models import OutboxMessage, ScheduledRun
+
+    result = lantern("tick", "--now", "2026-06-11T01:00:00Z", "--dry-run", env=env_for(settings))
+    assert result.returncode == 0, result.stderr
+    assert (
+        "would send: chat.postMessage → C0CELEBRATE [reminder:2026-06-12:independence-day:1]"
+        in (result.stdout)
+    )
+    assert slack.calls_to("chat.postMessage") == []
+    with session_factory() as session:
+        for model in (OutboxMessage, ScheduledRun):
+            assert session.scalar(select(func.count()).select_from(model)) == 0
+    real = lantern("tick", "--now", "2026-06-11T01:00:00Z", env=env_for(settings))
+    assert "enqueued: chat.postMessage → C0CELEBRATE [reminder:2026-06-12:independence-day:1]" in (
+        real.stdout
+    )
+    assert len(slack.calls_to("chat.postMessage")) == 1
