@@ -12,8 +12,9 @@ if TYPE_CHECKING:
 
 def register(app: App, ctx: AppContext) -> None:
     """Attach every listener module to the app."""
-    from handlers import actions, commands, events
+    from handlers import actions, commands, events, views
 
     events.register(app, ctx)
     commands.register(app, ctx)
     actions.register(app, ctx)
+    views.register(app, ctx)

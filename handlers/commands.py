@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import celebrate
 from bot.context import AppContext
@@ -21,24 +23,36 @@ NOT_YET = (
 
 
 def register(app: App, ctx: AppContext) -> None:
-    def celebrate_command(ack: Ack, command: dict[str, Any]) -> None:
-        """/celebrate <message>: a team lead's celebration, posted to the celebrations channel."""
-        text = (command.get("text") or "").strip()
+    def celebrate_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        """/celebrate [message | list [days] | help] — see bot/celebrate.py."""
+        request = celebrate.parse(command.get("text") or "")
         user_id = command["user_id"]
-        if not text or text.lower() in ("help", "?"):
+        now = datetime.now(UTC)
+        if request.kind == "help":
             ack(celebrate.usage(ctx.config))
             return
-        problem = celebrate.check_message(text)
-        if problem:
-            ack(problem)
+        if request.kind == "list":
+            today = celebrate.local_today(ctx.config, now)
+            ack(request.problem or celebrate.list_text(ctx.config, today, request.days))
+            return
+        if request.problem:
+            ack(request.problem)
             return
         if not ctx.roles.is_team_lead(user_id):
-            ack(celebrate.refusal(ctx.config))
+            ack(celebrate.refusal())
             return
-        request_id = command.get("trigger_id") or f"{user_id}:{datetime.now(UTC).timestamp()}"
-        message = celebrate.celebration(ctx.config, user_id, text, request_id)
+        if request.kind == "modal":
+            ack()
+            view = celebrate.modal(ctx.config, celebrate.local_today(ctx.config, now))
+            try:
+                client.views_open(trigger_id=command["trigger_id"], view=view)
+            except SlackApiError as exc:
+                log.warning("views.open failed: %s", exc.response.get("error"))
+            return
+        request_id = command.get("trigger_id") or f"{user_id}:{now.timestamp()}"
+        message = celebrate.celebration(ctx.config, user_id, request.text, request_id)
         with ctx.session_factory.begin() as session:
-            enqueue(session, command["team_id"], message, datetime.now(UTC))
+            enqueue(session, command["team_id"], message, now)
         ack(f"🎉 Posted to <#{ctx.config.workspace.celebrations_channel}>.")
         ctx.background.submit([message.key])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
@@ -79,8 +80,8 @@ def test_non_lead_is_refused_and_nothing_is_stored(
 def test_usage_and_too_long_messages_change_nothing(
     web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
 ) -> None:
-    usage = slash_command(web.events_url, "/celebrate", "", user_id="U0LEADCHI")
-    assert "Usage: `/celebrate <message>`" in usage.text
+    usage = slash_command(web.events_url, "/celebrate", "help", user_id="U0AGENT")
+    assert "`/celebrate <message>`" in usage.text and "`/celebrate list [days]`" in usage.text
     long = slash_command(web.events_url, "/celebrate", "x" * 1001, user_id="U0LEADCHI")
     assert "1001 characters" in long.text
     assert stored(session_factory) == 0
@@ -122,3 +123,80 @@ def test_give_kudos_shortcut_answers_with_a_modal(web: WebApp, slack: SlackFake)
     call = slack.wait_for("views.open")[0]
     assert call.params["trigger_id"] == "1337.42.shortcut"
     assert call.json_param("view")["type"] == "modal"
+
+
+def test_list_answers_anyone_privately_and_posts_nothing(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    reply = slash_command(web.events_url, "/celebrate", "list 90", user_id="U0AGENT")
+    assert reply.status == 200
+    assert "next 90 days" in reply.text
+    assert "in_channel" not in reply.text  # a plain-text ack is shown only to the user
+    bad = slash_command(web.events_url, "/celebrate", "list forever", user_id="U0AGENT")
+    assert "days must be a number from 1 to 90" in bad.text
+    time.sleep(0.2)
+    assert slack.calls_to("chat.postMessage") == [] and stored(session_factory) == 0
+
+
+def test_lead_without_text_gets_the_modal_others_a_refusal(web: WebApp, slack: SlackFake) -> None:
+    refused = slash_command(web.events_url, "/celebrate", "", user_id="U0AGENT")
+    assert "Only team leads" in refused.text and "/celebrate list" in refused.text
+    assert slack.calls_to("views.open") == []
+    opened = slash_command(web.events_url, "/celebrate", "", user_id="U0LEADCHI")
+    assert opened.status == 200
+    view = slack.wait_for("views.open")[0].json_param("view")
+    assert view["callback_id"] == "celebrate_modal"
+    assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"][-1] == "message"
+
+
+def submit_celebration(web: WebApp, user: str, message: str, choice: str | None) -> Any:
+    values: dict[str, Any] = {
+        "message": {"message_text": {"type": "plain_text_input", "value": message}}
+    }
+    if choice:
+        values["milestone"] = {
+            "milestone_choice": {"type": "static_select", "selected_option": {"value": choice}}
+        }
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T0TEST"},
+        "user": {"id": user},
+        "view": {
+            "id": "V0CELEBRATE1",
+            "type": "modal",
+            "team_id": "T0TEST",
+            "callback_id": "celebrate_modal",
+            "state": {"values": values},
+        },
+    }
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    return post(web.events_url, body, "application/x-www-form-urlencoded")
+
+
+def test_modal_submission_posts_the_milestone_celebration(
+    web: WebApp, slack: SlackFake, config: Any
+) -> None:
+    from datetime import date
+
+    from bot.celebrate import option_value, upcoming
+
+    group = upcoming(config, date(2026, 10, 5), 1)[0]
+    assert group[0].name == "Cultural Connection Week"
+    reply = submit_celebration(web, "U0LEADCHI", "Thank you all <!here>", option_value(group))
+    assert reply.status == 200
+    call = slack.wait_for("chat.postMessage")[0]
+    assert call.params["channel"] == "C0CELEBRATE"
+    assert "Cultural Connection Week" in call.params["text"]
+    assert "<!here>" not in call.params["text"] and "&lt;!here&gt;" in call.params["text"]
+
+
+def test_modal_submission_errors_stay_in_the_modal(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    unknown = submit_celebration(web, "U0LEADCHI", "Yay", "2026-01-01|no-such-day")
+    assert unknown.json()["response_action"] == "errors"
+    assert "milestone" in unknown.json()["errors"]
+    not_lead = submit_celebration(web, "U0AGENT", "Yay", None)
+    assert "Only team leads" in not_lead.json()["errors"]["message"]
+    time.sleep(0.2)
+    assert stored(session_factory) == 0 and slack.calls_to("chat.postMessage") == []
