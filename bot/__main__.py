@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NoReturn
 
 from bot import __version__
@@ -123,6 +123,37 @@ def cmd_preview(settings: Settings, args: argparse.Namespace) -> int:
     config = _config(settings)
     start = args.from_date or datetime.now(config.workspace.tz).date()
     print(render_preview(config, start, args.days))
+    return EXIT_OK
+
+
+def cmd_calendar(settings: Settings, args: argparse.Namespace) -> int:
+    """Write an iCalendar feed of every site's milestones (also at GET /calendar.ics)."""
+    from calendars.ics import FEED_DAYS_AHEAD, feed_range, feed_token, render_ics
+
+    if args.token:
+        settings.require("LANTERN_SECRET")
+        token = feed_token(settings.lantern_secret or "")
+        print(f"/calendar.ics?token={token}")
+        return EXIT_OK
+    if not args.ics:
+        raise CommandError(
+            "say which format: `lantern calendar --ics` (or --token for the feed URL)"
+        )
+    config = _config(settings)
+    now = datetime.now(UTC)
+    start, end = feed_range(now.astimezone(config.workspace.tz).date())
+    if args.from_date:
+        start = args.from_date
+        end = start + timedelta(days=(args.days or FEED_DAYS_AHEAD) - 1)
+    elif args.days:
+        end = start + timedelta(days=args.days - 1)
+    text = render_ics(config, start, end, now)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        print(f"wrote {args.out} ({text.count('BEGIN:VEVENT')} events, {start} to {end})")
+    else:
+        sys.stdout.write(text)
     return EXIT_OK
 
 
@@ -244,6 +275,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--from", dest="from_date", type=_parse_date, help="first day (default: today)"
     )
     preview.add_argument("--days", type=_positive, default=21, help="how many days (default 21)")
+    calendar = add("calendar", cmd_calendar)
+    calendar.add_argument("--ics", action="store_true", help="write the iCalendar feed")
+    calendar.add_argument(
+        "--from", dest="from_date", type=_parse_date, help="first day (default: 30 days ago)"
+    )
+    calendar.add_argument("--days", type=_positive, help="how many days (default: to a year ahead)")
+    calendar.add_argument("--out", help="write to this file instead of standard output")
+    calendar.add_argument(
+        "--token", action="store_true", help="print the feed's path with its access token"
+    )
     add("check-config", cmd_check_config)
     outbox = add("outbox", cmd_outbox)
     outbox.add_argument("--failed", action="store_true", help="show messages that failed for good")

@@ -6,7 +6,9 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs
 from wsgiref.types import StartResponse, WSGIEnvironment
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -21,6 +23,7 @@ from bot.config import (
     load_settings,
     load_workspace_config,
 )
+from calendars.ics import feed_range, render_ics, token_matches
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,24 @@ def create_wsgi_app(
             return _reply(start_response, "503 Service Unavailable", {"ok": False, "db": "down"})
         return _reply(start_response, "200 OK", {"ok": True, "db": "up"})
 
+    def calendar_feed(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+        """The iCalendar feed; the token keeps a private calendar private."""
+        token = parse_qs(environ.get("QUERY_STRING", "")).get("token", [None])[0]
+        if not token_matches(settings.lantern_secret or "", token):
+            return _reply(start_response, "403 Forbidden", {"error": "a valid token is required"})
+        now = datetime.now(UTC)
+        start, end = feed_range(now.astimezone(ctx.config.workspace.tz).date())
+        data = render_ics(ctx.config, start, end, now).encode()
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "text/calendar; charset=utf-8"),
+                ("Content-Length", str(len(data))),
+                ("Content-Disposition", 'inline; filename="lantern.ics"'),
+            ],
+        )
+        return [data]
+
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
@@ -77,6 +98,8 @@ def create_wsgi_app(
             return slack(environ, start_response)
         if path == "/healthz" and method in ("GET", "HEAD"):
             return healthz(start_response)
+        if path == "/calendar.ics" and method in ("GET", "HEAD"):
+            return calendar_feed(environ, start_response)
         return _reply(start_response, "404 Not Found", {"error": "not found"})
 
     application.lantern_context = ctx  # type: ignore[attr-defined]

@@ -236,3 +236,20 @@ def test_tick_dry_run_prints_reminders_and_stores_nothing(
         real.stdout
     )
     assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_calendar_ics_to_a_file_and_token(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "lantern.ics"
+    env = env_for(settings, SLACK_BOT_TOKEN="")
+    result = lantern(
+        "calendar", "--ics", "--from", "2026-06-01", "--days", "30", "--out", str(out), env=env
+    )
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "UID:20260612-independence-day@lantern" in text
+    token = lantern("calendar", "--token", env=env)
+    from calendars.ics import feed_token
+
+    assert (
+        token.stdout.strip() == f"/calendar.ics?token={feed_token(settings.lantern_secret or '')}"
+    )

@@ -39,3 +39,14 @@ def test_healthz_is_503_when_the_database_is_unreachable(
         server.server_close()
         application.lantern_context.close()  # type: ignore[attr-defined]
     assert reply.status == 503 and reply.json()["db"] == "down"
+
+
+def test_calendar_feed_needs_the_token(web: WebApp, settings: Settings) -> None:
+    from calendars.ics import feed_token
+
+    assert get(web.url + "/calendar.ics").status == 403
+    assert get(web.url + "/calendar.ics?token=wrong").status == 403
+    reply = get(web.url + "/calendar.ics?token=" + feed_token(settings.lantern_secret or ""))
+    assert reply.status == 200
+    assert reply.headers["Content-Type"].startswith("text/calendar")
+    assert reply.text.startswith("BEGIN:VCALENDAR\r\n") and "BEGIN:VEVENT" in reply.text
