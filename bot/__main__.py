@@ -109,6 +109,10 @@ def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+    from calendars.coverage import estimated_warnings
+
+    for warning in estimated_warnings(config, datetime.now(config.workspace.tz).date()):
+        print(f"warning: {warning}")
     sites = ", ".join(f"{s.key} ({s.country}, {s.timezone})" for s in config.sites)
     print(f"{settings.config_path}: OK — {len(config.sites)} sites: {sites}")
     milestones = len(config.milestones)

@@ -253,3 +253,11 @@ def test_calendar_ics_to_a_file_and_token(settings: Settings, tmp_path: Path) ->
     assert (
         token.stdout.strip() == f"/calendar.ics?token={feed_token(settings.lantern_secret or '')}"
     )
+
+
+def test_check_config_warns_about_estimated_dates_but_passes(settings: Settings) -> None:
+    result = lantern("check-config", env=env_for(settings))
+    assert result.returncode == 0
+    assert any(
+        line.startswith("warning:") and "estimated" in line for line in result.stdout.splitlines()
+    )
