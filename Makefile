@@ -17,7 +17,7 @@ install: $(VENV)/.installed
 demo: install ## check and preview the example workspace; no Slack needed
 	$(DEMO_ENV) $(LANTERN) check-config
 	$(DEMO_ENV) $(LANTERN) migrate
-	$(DEMO_ENV) $(LANTERN) preview --days 45
+	$(DEMO_ENV) $(LANTERN) preview --days 21
 
 test: install lint ## ruff + the test suite (PostgreSQL too with TEST_DATABASE_URL)
 	$(BIN)/python -m pytest -q
