@@ -120,8 +120,12 @@ class Kudos(Base):
     message: Mapped[str] = mapped_column(Text)
     is_team: Mapped[bool] = mapped_column(Boolean, default=False)
     values: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # user groups named in the kudos, as [id, handle] pairs (shown, never pinged)
+    groups: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    giver_site_key: Mapped[str | None] = mapped_column(String(40))
     origin_channel_id: Mapped[str | None] = mapped_column(SLACK_ID)
     origin_ts: Mapped[str | None] = mapped_column(String(32))
+    origin_permalink: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 

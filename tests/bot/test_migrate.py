@@ -38,3 +38,27 @@ def test_models_match_migrations(databases: Databases) -> None:
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()
+
+
+def test_upgrade_keeps_existing_kudos(databases: Databases) -> None:
+    """0002 adds NOT NULL columns: rows written under 0001 must survive the upgrade."""
+    from sqlalchemy import text
+
+    url = databases.fresh()
+    upgrade(url, "0001")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO kudos (team_id, source, source_key, giver_id, message, is_team,"
+                    " \"values\", created_at) VALUES ('T1', 'command', 'k1', 'U1',"
+                    " 'thanks', false, '[]', CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade(url)
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT groups, message FROM kudos")).one()
+        assert row.message == "thanks" and row.groups in ("[]", [])
+    finally:
+        engine.dispose()
