@@ -14,8 +14,8 @@ from typing import Any
 
 from bot import slack_text
 from bot.config import WorkspaceConfig
-from bot.home import flag
 from bot.outbox import Outgoing
+from bot.slack_text import flag
 from calendars.occasions import COMPANY, Occasion, calendar_for
 
 MAX_LENGTH = 1000

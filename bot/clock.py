@@ -165,4 +165,4 @@ def _claim_run(session: Session, team_id: str, item: Planned, now: datetime, out
         "outcome": outcome,
         "detail": item.summary or None,
     }
-    return insert_if_absent(session, ScheduledRun, values, ["team_id", "key"])
+    return insert_if_absent(session, ScheduledRun, values, ["team_id", "key"]) is not None

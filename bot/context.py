@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, WorkspaceConfig
 from bot.db import make_engine, make_session_factory
+from bot.giving import Giving
 from bot.outbox import BackgroundDelivery, Deliverer
+from bot.people import Directory
 from bot.roles import Roles
 
 SLACK_TIMEOUT_SECONDS = 10
@@ -37,6 +39,7 @@ class AppContext:
     client: WebClient
     deliverer: Deliverer
     roles: Roles
+    directory: Directory
     _team_id: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _background: BackgroundDelivery | None = None
@@ -56,7 +59,12 @@ class AppContext:
             client=client,
             deliverer=Deliverer(session_factory, client),
             roles=Roles(client, config),
+            directory=Directory(client),
         )
+
+    @property
+    def giving(self) -> Giving:
+        return Giving(self.config, self.client, self.directory, self.roles)
 
     def team_id(self) -> str:
         """The workspace's team id, asked of Slack once (auth.test) and kept."""

@@ -48,8 +48,9 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def insert_if_absent(
     session: Session, model: type[Any], values: dict[str, Any], unique: list[str]
-) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING on the ``unique`` columns; True if a row was added.
+) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING on the ``unique`` columns; the new row's id, or None
+    when the row was already there.
 
     The database decides, so two processes racing on one key still store it once.
     """
@@ -60,4 +61,5 @@ def insert_if_absent(
         .on_conflict_do_nothing(index_elements=unique)
         .returning(model.id)
     )
-    return session.execute(statement).first() is not None
+    row = session.execute(statement).first()
+    return None if row is None else int(row[0])

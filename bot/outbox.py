@@ -37,7 +37,7 @@ from bot.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
 
 # Slack errors (HTTP 200, ok=false) worth trying again; any other error is permanent.
 RETRYABLE_ERRORS = frozenset(
@@ -51,6 +51,7 @@ RETRYABLE_ERRORS = frozenset(
     }
 )
 DEFAULT_RETRY_AFTER = 30
+REFERENCES = ("$ts_of", "$channel_of")  # payload values filled from an earlier message
 METADATA_EVENT = "lantern_outbox"
 # how far before an expired lease's end to look for a post that was made before a crash
 # (longer than any lease, so it covers the whole attempt)
@@ -87,7 +88,47 @@ def enqueue(session: Session, team_id: str, message: Outgoing, now: datetime) ->
         "created_at": now,
         "next_attempt_at": None,
     }
-    return insert_if_absent(session, OutboxMessage, values, ["team_id", "key"])
+    return insert_if_absent(session, OutboxMessage, values, ["team_id", "key"]) is not None
+
+
+def cancel(session: Session, team_id: str, key: str) -> bool:
+    """Stop a message that no deliverer has taken yet; True if it will never be sent."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.key == key,
+            OutboxMessage.status == PENDING,
+            OutboxMessage.attempts == 0,
+            OutboxMessage.lease_owner.is_(None),
+        )
+        .values(status=CANCELLED, last_error="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def revive(session: Session, team_id: str, key: str) -> bool:
+    """Send a cancelled message after all; True if it was cancelled."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.key == key,
+            OutboxMessage.status == CANCELLED,
+        )
+        .values(status=PENDING, last_error=None, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def status_of(session: Session, team_id: str, key: str) -> str | None:
+    return session.scalar(
+        select(OutboxMessage.status).where(
+            OutboxMessage.team_id == team_id, OutboxMessage.key == key
+        )
+    )
 
 
 def existing_keys(session: Session, team_id: str, keys: Iterable[str]) -> set[str]:
@@ -125,6 +166,7 @@ class DeliveryReport:
 @dataclass(frozen=True)
 class _Claim:
     id: int
+    team_id: str
     key: str
     method: str
     payload: dict[str, Any]
@@ -242,6 +284,7 @@ class Deliverer:
                     claimed.append(
                         _Claim(
                             row.id,
+                            row.team_id,
                             row.key,
                             row.method,
                             dict(row.payload),
@@ -274,8 +317,37 @@ class Deliverer:
                 return _Outcome(SENT, data={"ts": message.get("ts"), "channel": channel})
         return None
 
+    def _resolve(self, claim: _Claim) -> dict[str, Any] | _Outcome:
+        """Fill ``{"$ts_of": key}`` / ``{"$channel_of": key}`` from an earlier message, so an
+        update can be enqueued before the post it edits has been delivered."""
+        wanted = {
+            name: value
+            for name, value in claim.payload.items()
+            if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in REFERENCES
+        }
+        if not wanted:
+            return claim.payload
+        payload = dict(claim.payload)
+        with self.session_factory() as session:
+            for name, reference in wanted.items():
+                kind, key = next(iter(reference.items()))
+                row = session.scalar(
+                    select(OutboxMessage).where(
+                        OutboxMessage.team_id == claim.team_id, OutboxMessage.key == key
+                    )
+                )
+                if row is None or row.status in (FAILED, CANCELLED):
+                    return _Outcome(FAILED, error=f"reference_failed: {key}")
+                if row.status != SENT:
+                    return _Outcome(PENDING, error=f"waiting for {key}", retry_in=2.0)
+                payload[name] = row.slack_ts if kind == "$ts_of" else row.slack_channel
+        return payload
+
     def _send(self, claim: _Claim) -> _Outcome:
-        payload = claim.payload
+        resolved = self._resolve(claim)
+        if isinstance(resolved, _Outcome):
+            return resolved
+        payload = resolved
         if claim.method == "chat.postMessage" and "metadata" not in payload:
             payload = {
                 **payload,

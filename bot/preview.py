@@ -8,7 +8,7 @@ from typing import Any
 from bot import slack_text
 from bot.clock import plan
 from bot.config import WorkspaceConfig
-from bot.home import flag
+from bot.slack_text import flag
 from calendars.occasions import COMPANY, Occasion, calendar_for
 
 

@@ -15,8 +15,8 @@ from typing import Any
 from bot import slack_text
 from bot.clock import Planned, PlanWindow
 from bot.config import Site, WorkspaceConfig
-from bot.home import flag
 from bot.outbox import Outgoing
+from bot.slack_text import flag
 from calendars.occasions import COMPANY, Occasion, calendar_for
 
 

@@ -56,6 +56,11 @@ class Roles:
                 users.add(principal)
         return users
 
+    def group_members(self, group_id: str) -> frozenset[str] | None:
+        """Members of a user group, or None when Slack does not know the group."""
+        members = self._group_members(group_id)
+        return members if members or group_id in self._groups else None
+
     def _matches(self, user_id: str, principals: Iterable[str]) -> bool:
         groups = []
         for principal in principals:

@@ -60,6 +60,13 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def flag(country: str) -> str:
+    """The regional-indicator flag emoji for an ISO 3166-1 alpha-2 code."""
+    if len(country) != 2 or not country.isalpha():
+        return "🏳️"
+    return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in country.upper())
+
+
 def mention_user(user_id: str) -> str:
     return f"<@{user_id}>"
 

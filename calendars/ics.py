@@ -11,7 +11,7 @@ import hmac
 from datetime import UTC, date, datetime, timedelta
 
 from bot.config import WorkspaceConfig
-from bot.home import flag
+from bot.slack_text import flag
 from calendars.occasions import COMPANY, Occasion, calendar_for
 
 PRODID = "-//lantern//cultural calendar//EN"

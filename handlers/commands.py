@@ -6,20 +6,23 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import celebrate
+from bot import celebrate, kudos
 from bot.context import AppContext
+from bot.giving import Outcome
 from bot.outbox import enqueue
+from handlers.replies import reply_privately
 
 log = logging.getLogger(__name__)
 
 NOT_YET = (
     "`{command}` is not available in this version of lantern yet. "
-    "Try `/celebrate` for team celebrations."
+    "Try `/kudos @name what they did` or `/celebrate list`."
 )
+SORRY = "Something went wrong on our side and nothing was recorded. Please try again in a minute."
 
 
 def register(app: App, ctx: AppContext) -> None:
@@ -56,9 +59,46 @@ def register(app: App, ctx: AppContext) -> None:
         ack(f"🎉 Posted to <#{ctx.config.workspace.celebrations_channel}>.")
         ctx.background.submit([message.key])
 
+    def kudos_command(
+        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        """/kudos @a [@b …] [@group] message — recognition for the shared feed."""
+        giver_id = command["user_id"]
+        draft = kudos.parse(command.get("text") or "")
+        refusal = kudos.check_draft(draft, giver_id)
+        if refusal:  # answered at once; nothing to look up or store
+            ack(refusal.text)
+            return
+        ack()  # the rest asks Slack who people are: answer through response_url
+        request_id = command.get("trigger_id") or command.get("response_url")
+        try:
+            with ctx.session_factory.begin() as session:
+                outcome = ctx.giving.give(
+                    session,
+                    team_id=command["team_id"],
+                    giver_id=giver_id,
+                    draft=draft,
+                    source="command",
+                    source_key=f"command:{request_id}",
+                    now=datetime.now(UTC),
+                )
+        except Exception:
+            log.exception("/kudos failed")
+            outcome = Outcome(SORRY)
+        if outcome.reply:
+            reply_privately(
+                outcome.reply,
+                client=client,
+                channel=command.get("channel_id"),
+                user=giver_id,
+                respond=respond,
+            )
+        if outcome.queued:
+            ctx.background.submit(outcome.queued)
+
     def not_yet(ack: Ack, command: dict[str, Any]) -> None:
         ack(NOT_YET.format(command=command.get("command", "This command")))
 
     app.command("/celebrate")(celebrate_command)
-    app.command("/kudos")(not_yet)
+    app.command("/kudos")(kudos_command)
     app.command("/pulse")(not_yet)

@@ -11,20 +11,13 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import home
+from bot import home, membership
 from bot.context import AppContext
 from bot.db import insert_if_absent
 from bot.models import ProcessedEvent
+from handlers.replies import reply_privately
 
 log = logging.getLogger(__name__)
-
-# subscribed in manifest.yml; acknowledged even where no capability uses them yet
-QUIET_EVENTS = (
-    "reaction_added",
-    "reaction_removed",
-    "member_joined_channel",
-    "member_left_channel",
-)
 
 
 def register(app: App, ctx: AppContext) -> None:
@@ -46,26 +39,88 @@ def register(app: App, ctx: AppContext) -> None:
                     },
                     ["team_id", "event_id"],
                 )
-            if not first:
+            if first is None:
                 log.info("duplicate delivery of %s (%s) skipped", event_id, event_type)
                 return BoltResponse(status=200, body="")
         return next()
 
-    def app_home_opened(event: dict[str, Any], client: WebClient) -> None:
+    def app_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         """Publish the App Home for the person who opened it."""
         if event.get("tab", "home") != "home":
             return
         user_id = event["user"]
-        view = home.home_view(ctx.config, datetime.now(UTC))
+        team_id = body.get("team_id") or "-"
+        with ctx.session_factory() as session:
+            view = home.home_view(
+                ctx.config,
+                session,
+                team_id,
+                user_id,
+                datetime.now(UTC),
+                is_admin=ctx.roles.is_admin(user_id),
+            )
         try:
             client.views_publish(user_id=user_id, view=view)
         except SlackApiError as exc:
             log.warning("views.publish for %s failed: %s", user_id, exc.response.get("error"))
 
-    def quiet(event: dict[str, Any]) -> None:
-        log.debug("event %s acknowledged", event.get("type"))
+    def is_kudos_emoji(event: dict[str, Any]) -> bool:
+        name = str(event.get("reaction") or "").split("::", 1)[0]  # drop a skin tone
+        return name == ctx.config.workspace.kudos_emoji
+
+    def reaction_added(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+        """Reacting with the kudos emoji gives kudos to the message's author."""
+        if not is_kudos_emoji(event):
+            return
+        with ctx.session_factory.begin() as session:
+            outcome = ctx.giving.react(
+                session, team_id=body.get("team_id") or "-", event=event, now=datetime.now(UTC)
+            )
+        if outcome.reply:
+            reply_privately(
+                outcome.reply,
+                client=client,
+                channel=(event.get("item") or {}).get("channel"),
+                user=event["user"],
+            )
+        if outcome.queued:
+            ctx.background.submit(outcome.queued)
+
+    def reaction_removed(event: dict[str, Any], body: dict[str, Any]) -> None:
+        """Taking the reaction back withdraws the kudos and corrects the feed post."""
+        if not is_kudos_emoji(event):
+            return
+        with ctx.session_factory.begin() as session:
+            outcome = ctx.giving.unreact(
+                session, team_id=body.get("team_id") or "-", event=event, now=datetime.now(UTC)
+            )
+        if outcome.queued:
+            ctx.background.submit(outcome.queued)
+
+    def member_joined(event: dict[str, Any], body: dict[str, Any]) -> None:
+        """Keep site membership current between the clock's syncs."""
+        sites = membership.sites_for_channel(ctx.config, event.get("channel") or "")
+        if not sites:
+            return
+        with ctx.session_factory.begin() as session:
+            for site in sites:
+                membership.add_member(
+                    session, body.get("team_id") or "-", site.key, event["user"], datetime.now(UTC)
+                )
+
+    def member_left(event: dict[str, Any], body: dict[str, Any]) -> None:
+        sites = membership.sites_for_channel(ctx.config, event.get("channel") or "")
+        if not sites:
+            return
+        with ctx.session_factory.begin() as session:
+            for site in sites:
+                membership.remove_member(
+                    session, body.get("team_id") or "-", site.key, event["user"]
+                )
 
     app.use(skip_duplicate_events)
     app.event("app_home_opened")(app_home_opened)
-    for name in QUIET_EVENTS:
-        app.event(name)(quiet)
+    app.event("reaction_added")(reaction_added)
+    app.event("reaction_removed")(reaction_removed)
+    app.event("member_joined_channel")(member_joined)
+    app.event("member_left_channel")(member_left)

@@ -8,9 +8,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import celebrate
+from bot import celebrate, kudos
 from bot.context import AppContext
 from bot.outbox import enqueue
+from handlers.commands import SORRY
 
 log = logging.getLogger(__name__)
 
@@ -43,4 +44,33 @@ def register(app: App, ctx: AppContext) -> None:
         ack()
         ctx.background.submit([outgoing.key])
 
+    def kudos_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """The "Give kudos" form: the same rules as /kudos; problems stay in the form."""
+        draft = kudos.draft_from_modal(view.get("state", {}).get("values", {}))
+        giver_id = body["user"]["id"]
+        team_id = (body.get("team") or {}).get("id") or view.get("team_id") or "-"
+        try:
+            with ctx.session_factory.begin() as session:
+                outcome = ctx.giving.give(
+                    session,
+                    team_id=team_id,
+                    giver_id=giver_id,
+                    draft=draft,
+                    source="shortcut",
+                    source_key=f"shortcut:{view['id']}",
+                    now=datetime.now(UTC),
+                )
+        except Exception:
+            log.exception("kudos form failed")
+            ack(response_action="errors", errors={kudos.MESSAGE_BLOCK: SORRY})
+            return
+        if outcome.kudos is None:
+            block = kudos.MESSAGE_BLOCK if outcome.about == "message" else kudos.RECIPIENTS_BLOCK
+            ack(response_action="errors", errors={block: outcome.reply or SORRY})
+            return
+        ack(response_action="update", view=kudos.sent_view(outcome.reply or "👏 Sent."))
+        if outcome.queued:
+            ctx.background.submit(outcome.queued)
+
     app.view(celebrate.MODAL_CALLBACK)(celebrate_submitted)
+    app.view(kudos.MODAL_CALLBACK)(kudos_submitted)

@@ -1,0 +1,88 @@
+"""Who someone is, asked of Slack (users.info) once every few minutes at most.
+
+Kudos need a person's timezone (the daily allowance resets at *their* midnight), whether
+they are a bot or deactivated, and which organisation they belong to in a Slack Connect
+channel.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+log = logging.getLogger(__name__)
+
+CACHE_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    team_id: str | None
+    name: str
+    tz: str | None
+    is_bot: bool
+    deleted: bool
+
+    @property
+    def zone(self) -> ZoneInfo | None:
+        if not self.tz:
+            return None
+        try:
+            return ZoneInfo(self.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+
+    @property
+    def can_receive(self) -> bool:
+        return not (self.is_bot or self.deleted)
+
+
+class Directory:
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        ttl: float = CACHE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.ttl = ttl
+        self.clock = clock
+        self._cache: dict[str, tuple[float, Person | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, user_id: str) -> Person | None:
+        """The person, or None when Slack does not know them (user_not_found)."""
+        now = self.clock()
+        with self._lock:
+            cached = self._cache.get(user_id)
+            if cached and now - cached[0] < self.ttl:
+                return cached[1]
+        try:
+            user = self.client.users_info(user=user_id)["user"]
+        except SlackApiError as exc:
+            if exc.response.get("error") in ("user_not_found", "users_not_found"):
+                person = None
+            else:
+                raise
+        else:
+            profile = user.get("profile") or {}
+            person = Person(
+                id=user_id,
+                team_id=user.get("team_id"),
+                name=profile.get("display_name") or user.get("real_name") or user.get("name") or "",
+                tz=user.get("tz"),
+                is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
+                deleted=bool(user.get("deleted")),
+            )
+        with self._lock:
+            self._cache[user_id] = (now, person)
+        return person
