@@ -161,6 +161,25 @@ def cmd_calendar(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Export data for admins: `lantern export kudos [--since DATE] [--format csv|json]`."""
+    from bot.db import make_engine, make_session_factory
+    from bot.export import as_csv, as_json, kudos_rows
+
+    config = _config(settings)
+    since = None
+    if args.since:
+        since = datetime.combine(args.since, datetime.min.time(), config.workspace.tz)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            rows = kudos_rows(session, config, since)
+    finally:
+        engine.dispose()
+    sys.stdout.write(as_json(rows) if args.format == "json" else as_csv(rows))
+    return EXIT_OK
+
+
 def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
     """List messages not yet delivered, or (--failed) those that failed for good."""
     from bot.db import make_engine, make_session_factory
@@ -289,6 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
     calendar.add_argument(
         "--token", action="store_true", help="print the feed's path with its access token"
     )
+    export = add("export", cmd_export)
+    export.add_argument("what", choices=["kudos"], help="what to export")
+    export.add_argument(
+        "--since", type=_parse_date, help="from this date (workspace timezone); default: all"
+    )
+    export.add_argument("--format", choices=["csv", "json"], default="csv", help="default csv")
     add("check-config", cmd_check_config)
     outbox = add("outbox", cmd_outbox)
     outbox.add_argument("--failed", action="store_true", help="show messages that failed for good")

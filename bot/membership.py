@@ -108,6 +108,9 @@ def sync_due(
             error = str(exc.response.get("error"))
             log.warning("cannot list members of %s (%s): %s", site.channel, site.key, error)
             outcome, detail = "skipped", error
+        except OSError as exc:  # Slack unreachable: try again on the next tick
+            log.warning("cannot reach Slack to list members of %s: %s", site.channel, exc)
+            continue
         else:
             added, removed = replace_members(session, team_id, site.key, members, now)
             outcome, detail = "done", f"{len(members)} members (+{added} −{removed})"

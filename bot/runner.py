@@ -11,6 +11,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
+from bot import membership
 from bot.clock import TickResult, tick
 from bot.config import Settings, WorkspaceConfig
 from bot.context import AppContext
@@ -51,8 +52,10 @@ def tick_once(
         result = tick(session, ctx.config, team_id, now, dry_run=dry_run)
         if dry_run:
             session.rollback()
-        else:
-            session.commit()
+            return result
+        session.commit()
+    with ctx.session_factory.begin() as session:
+        membership.sync_due(session, ctx.client, ctx.config, team_id, now)
     return result
 
 
