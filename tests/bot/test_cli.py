@@ -261,3 +261,43 @@ def test_check_config_warns_about_estimated_dates_but_passes(settings: Settings)
     assert any(
         line.startswith("warning:") and "estimated" in line for line in result.stdout.splitlines()
     )
+
+
+def test_export_kudos_csv_and_json(
+    settings: Settings, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    import csv
+    import io
+    import json
+
+    from bot.kudos import NewKudos, Recipient, record
+
+    with session_factory.begin() as session:
+        for day, text in ((10, "older"), (12, 'newer, with "quotes"')):
+            record(
+                session,
+                NewKudos(
+                    team_id="T0TEST",
+                    source="command",
+                    source_key=f"command:{day}",
+                    giver_id="U0CHI",
+                    giver_team_id="T0TEST",
+                    giver_site_key="chicago",
+                    message=text,
+                    recipients=[Recipient("U0ANA", "T0TEST", "manila")],
+                    values=["teamwork"],
+                ),
+                datetime(2026, 6, day, 15, 0, tzinfo=UTC),
+            )
+    env = env_for(settings)
+    as_csv = lantern("export", "kudos", "--since", "2026-06-11", env=env)
+    assert as_csv.returncode == 0, as_csv.stderr
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [r["message"] for r in rows] == ['newer, with "quotes"']
+    assert rows[0]["in_house_bpo"] == "True" and rows[0]["recipient_sites"] == "manila"
+    as_json = lantern("export", "kudos", "--format", "json", env=env)
+    data = json.loads(as_json.stdout)
+    assert [d["message"] for d in data] == ["older", 'newer, with "quotes"']
+    assert data[0]["values"] == ["teamwork"] and data[0]["recipients"] == ["U0ANA"]
+    bad = lantern("export", "kudos", "--format", "xml", env=env)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

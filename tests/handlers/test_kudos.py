@@ -1,0 +1,360 @@
+"""Kudos through signed HTTP requests: the command, reactions, the form and the App Home."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import Kudos, KudosRecipient, OutboxMessage, SiteMember
+from tests.conftest import WebApp
+from tests.slack_fake import Call, SlackFake
+from tests.slack_requests import event, post, slash_command
+
+GIVER = "U0GIVER"  # an agent in Chicago (in-house)
+ANA = "U0ANA"  # an agent in Manila (BPO)
+BEN = "U0BEN"  # an agent in Manila (BPO)
+
+
+@pytest.fixture
+def people(slack: SlackFake, session_factory: sessionmaker[Session]) -> Iterator[None]:
+    slack.add_user(GIVER, "giver", tz="America/Chicago")
+    slack.add_user(ANA, "ana", tz="Asia/Manila")
+    slack.add_user(BEN, "ben", tz="Asia/Manila")
+    slack.add_user("U0ROBOT", "robot", is_bot=True)
+    slack.add_user("U0GONE", "gone", deleted=True)
+    slack.add_user("U0PARTNER", "partner", team_id="T0PARTNER", tz="America/Bogota")
+    slack.usergroups["S0NIGHT"] = [ANA, BEN, GIVER]
+    with session_factory.begin() as session:
+        for user, site in ((GIVER, "chicago"), (ANA, "manila"), (BEN, "manila")):
+            session.add(
+                SiteMember(
+                    team_id="T0TEST",
+                    site_key=site,
+                    user_id=user,
+                    synced_at=datetime.now(UTC),
+                )
+            )
+    yield
+
+
+def count(session_factory: sessionmaker[Session], model: type) -> int:
+    with session_factory() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def kudos(web: WebApp, slack: SlackFake, text: str, user: str = GIVER) -> Any:
+    return slash_command(
+        web.events_url,
+        "/kudos",
+        text,
+        user_id=user,
+        channel_id="C0GENERAL",
+        response_url=slack.response_url_base + "kudos",
+    )
+
+
+def private_reply(slack: SlackFake, reply: Any, index: int = 0) -> str:
+    """What the giver saw: the ack text, or the response_url answer that followed it."""
+    if reply.text:
+        return str(reply.text)
+    calls = slack.wait_for("response_url", count=index + 1)
+    return str(calls[index].params.get("text"))
+
+
+def feed_posts(slack: SlackFake) -> list[Call]:
+    return [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "C0KUDOS"]
+
+
+@pytest.mark.usefixtures("people")
+def test_kudos_reach_the_feed_escaped(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    reply = kudos(
+        web,
+        slack,
+        f"<@{ANA}|ana> <@{BEN}|ben> you saved the night <!channel> <!here> <!everyone> "
+        "R&amp;D #teamwork",
+    )
+    assert reply.status == 200
+    assert "on their way" in private_reply(slack, reply)
+    (call,) = slack.wait_for("chat.postMessage")
+    assert call.params["channel"] == "C0KUDOS"
+    assert "link_names" not in call.params
+    everything = json.dumps(call.params, ensure_ascii=False)
+    for raw in ("<!channel>", "<!here>", "<!everyone>"):
+        assert raw not in everything
+    blocks = json.dumps(call.json_param("blocks"), ensure_ascii=False)
+    assert "&lt;!channel&gt;" in blocks and "R&amp;D" in blocks and "R&amp;amp;D" not in blocks
+    assert f"<@{GIVER}> (🇺🇸 Chicago HQ)" in blocks
+    assert f"<@{ANA}> (🇵🇭 Manila)" in blocks
+    assert "Across in-house and BPO" in blocks and "#teamwork" in blocks
+    with session_factory() as session:
+        (row,) = session.scalars(select(Kudos)).all()
+        assert row.values == ["teamwork"] and row.giver_site_key == "chicago"
+        assert sorted(r.user_id for r in row.recipients) == [ANA, BEN]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("thanks for everything", "Mention who you are thanking"),
+        (f"<@{GIVER}|me> I did great", "Kudos are for others"),
+        ("<@U0ROBOT|robot> beep", "is a bot or a deactivated account"),
+        ("<@U0GONE|gone> miss you", "is a bot or a deactivated account"),
+        (f"<@{ANA}|ana>", "Add what they did"),
+        (f"<@{ANA}|ana> " + "x" * 1001, "limited to 1,000"),
+        ("<!subteam^S0NOPE|@nope> thanks", "can't see anyone in @nope"),
+    ],
+)
+@pytest.mark.usefixtures("people")
+def test_refusals_answer_the_giver_and_store_nothing(
+    web: WebApp,
+    slack: SlackFake,
+    session_factory: sessionmaker[Session],
+    text: str,
+    expected: str,
+) -> None:
+    reply = kudos(web, slack, text)
+    assert reply.status == 200
+    assert expected in private_reply(slack, reply)
+    time.sleep(0.2)
+    assert count(session_factory, Kudos) == 0 and count(session_factory, OutboxMessage) == 0
+    assert slack.calls_to("chat.postMessage") == []
+
+
+@pytest.mark.usefixtures("people")
+def test_daily_allowance_refuses_the_next_one(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    web.ctx.config = replace(web.ctx.config, kudos=replace(web.ctx.config.kudos, daily_limit=2))
+    for index in range(2):
+        reply = kudos(web, slack, f"<@{ANA}|ana> thanks #{index}")
+        assert "on their way" in private_reply(slack, reply, index)
+    refused = kudos(web, slack, f"<@{ANA}|ana> one more")
+    answer = private_reply(slack, refused, 2)
+    assert "You have given your 2 kudos for today" in answer and "midnight your time" in answer
+    assert count(session_factory, Kudos) == 2
+
+
+@pytest.mark.usefixtures("people")
+def test_team_kudos_through_a_user_group(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    reply = kudos(web, slack, "<!subteam^S0NIGHT|@night-shift> best week ever")
+    assert "@night-shift" in private_reply(slack, reply)
+    (call,) = slack.wait_for("chat.postMessage")
+    blocks = json.dumps(call.json_param("blocks"), ensure_ascii=False)
+    assert "Team kudos" in blocks and "@night-shift team (2 people)" in blocks
+    assert "<!subteam" not in json.dumps(call.params)  # the group is named, never pinged
+    with session_factory() as session:
+        row = session.scalars(select(Kudos)).one()
+        assert row.is_team and sorted(r.user_id for r in row.recipients) == [ANA, BEN]
+
+
+@pytest.mark.usefixtures("people")
+def test_slack_connect_recipient_keeps_their_team(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    kudos(web, slack, "<@U0PARTNER|partner> thanks for the handover")
+    slack.wait_for("chat.postMessage")
+    with session_factory() as session:
+        recipient = session.scalars(select(KudosRecipient)).one()
+    assert (recipient.user_id, recipient.user_team_id) == ("U0PARTNER", "T0PARTNER")
+
+
+@pytest.mark.usefixtures("people")
+def test_rate_limited_then_failing_feed_post_lands_once(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    web.ctx.deliverer.max_backoff = 0.2
+    slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    slack.fail_next("chat.postMessage", status=500)
+    kudos(web, slack, f"<@{ANA}|ana> thank you")
+    slack.wait_for("chat.postMessage", count=3, timeout=8)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with session_factory() as session:
+            if session.scalars(select(OutboxMessage.status)).one() == "sent":
+                break
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert len(slack.calls_to("chat.postMessage")) == 3  # 429, 500, the one post
+    with session_factory() as session:
+        assert session.scalars(select(OutboxMessage.status)).one() == "sent"
+
+
+# --------------------------------------------------------------------------- reactions
+
+
+def reaction(kind: str, reactor: str = GIVER, emoji: str = "clap") -> dict[str, Any]:
+    return {
+        "type": kind,
+        "user": reactor,
+        "reaction": emoji,
+        "item_user": ANA,
+        "item": {"type": "message", "channel": "C0MANILA", "ts": "1700000000.000100"},
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
+@pytest.fixture
+def original(slack: SlackFake) -> None:
+    slack.history["C0MANILA"] = [
+        {
+            "type": "message",
+            "user": ANA,
+            "ts": "1700000000.000100",
+            "text": "Fixed the IVR <!here> & more",
+        }
+    ]
+
+
+@pytest.mark.usefixtures("people", "original")
+def test_one_reaction_delivered_four_ways_gives_one_kudos(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    added = reaction("reaction_added")
+    for retry in (None, 1, 2):
+        assert event(web.events_url, added, event_id="Ev0CLAP", retry_num=retry).status == 200
+    assert event(web.events_url, added, event_id="Ev0CLAP2").status == 200  # same act, new id
+    (call,) = slack.wait_for("chat.postMessage")
+    time.sleep(0.4)
+    assert len(feed_posts(slack)) == 1
+    assert count(session_factory, Kudos) == 1
+    blocks = json.dumps(call.json_param("blocks"), ensure_ascii=False)
+    assert "https://fake.slack.com/archives/C0MANILA/p1700000000000100" in blocks
+    assert "Fixed the IVR" in blocks and "<!here>" not in blocks and "&lt;!here&gt;" in blocks
+
+
+@pytest.mark.usefixtures("people", "original")
+def test_removing_the_reaction_withdraws_and_corrects_the_feed(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    event(web.events_url, reaction("reaction_added"))
+    posted = slack.wait_for("chat.postMessage")[0]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # wait until the post's ts is recorded
+        with session_factory() as session:
+            if session.scalars(select(OutboxMessage.status)).first() == "sent":
+                break
+        time.sleep(0.05)
+    event(web.events_url, reaction("reaction_removed"))
+    (update,) = slack.wait_for("chat.update")
+    assert update.params["channel"] == "C0KUDOS"
+    assert update.params["ts"] == slack.history["C0KUDOS"][0]["ts"]
+    assert "withdrawn" in update.params["text"]
+    with session_factory() as session:
+        assert session.scalars(select(Kudos)).one().withdrawn_at is not None
+    assert posted.params["channel"] == "C0KUDOS"
+
+
+@pytest.mark.usefixtures("people", "original")
+def test_other_emoji_and_own_messages_give_nothing(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    event(web.events_url, reaction("reaction_added", emoji="tada"))
+    event(web.events_url, reaction("reaction_added", reactor=ANA))
+    time.sleep(0.4)
+    assert count(session_factory, Kudos) == 0 and slack.calls_to("chat.postMessage") == []
+
+
+# --------------------------------------------------------------------------- the form and home
+
+
+@pytest.mark.usefixtures("people")
+def test_give_kudos_shortcut_prefills_the_author(web: WebApp, slack: SlackFake) -> None:
+    payload = {
+        "type": "message_action",
+        "callback_id": "give_kudos",
+        "trigger_id": "1337.42.shortcut",
+        "team": {"id": "T0TEST"},
+        "user": {"id": GIVER},
+        "channel": {"id": "C0MANILA"},
+        "message": {"ts": "1700000000.000100", "user": ANA, "text": "fixed it"},
+    }
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    assert post(web.events_url, body, "application/x-www-form-urlencoded").status == 200
+    view = slack.wait_for("views.open")[0].json_param("view")
+    assert view["callback_id"] == "kudos_modal"
+    assert view["blocks"][0]["element"]["initial_users"] == [ANA]
+
+
+def submit_form(web: WebApp, users: list[str], message: str, view_id: str = "V0KUDOS1") -> Any:
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T0TEST"},
+        "user": {"id": GIVER},
+        "view": {
+            "id": view_id,
+            "type": "modal",
+            "team_id": "T0TEST",
+            "callback_id": "kudos_modal",
+            "state": {
+                "values": {
+                    "recipients": {"recipients_choice": {"selected_users": users}},
+                    "message": {"message_text": {"value": message}},
+                }
+            },
+        },
+    }
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    return post(web.events_url, body, "application/x-www-form-urlencoded")
+
+
+@pytest.mark.usefixtures("people")
+def test_form_submission_posts_or_explains(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    refused = submit_form(web, ["U0ROBOT"], "beep", "V0KUDOS0")
+    assert refused.json()["response_action"] == "errors"
+    assert "bot" in refused.json()["errors"]["recipients"]
+    sent = submit_form(web, [ANA], "Thanks for <covering> & more")
+    assert sent.json()["response_action"] == "update"
+    call = slack.wait_for("chat.postMessage")[0]
+    blocks = json.dumps(call.json_param("blocks"), ensure_ascii=False)
+    assert "&lt;covering&gt; &amp; more" in blocks
+    assert count(session_factory, Kudos) == 1
+
+
+@pytest.mark.usefixtures("people")
+def test_app_home_shows_milestones_and_kudos(web: WebApp, slack: SlackFake) -> None:
+    kudos(web, slack, f"<@{ANA}|ana> thank you")
+    slack.wait_for("chat.postMessage")
+    home = {"type": "app_home_opened", "user": ANA, "channel": "D0ANA", "tab": "home"}
+    assert event(web.events_url, home).status == 200
+    view = slack.wait_for("views.publish")[0].json_param("view")
+    text = json.dumps(view, ensure_ascii=False)
+    assert view["type"] == "home"
+    assert "Coming up at our sites" in text
+    assert "received *1*" in text
+    assert "Latest recognition across sites" in text and "thank you" in text
+    assert "Delivery health" not in text  # Ana is not an admin
+
+
+def test_membership_events_keep_sites_current(
+    web: WebApp, session_factory: sessionmaker[Session]
+) -> None:
+    joined = {"type": "member_joined_channel", "user": "U0NEW", "channel": "C0BOGOTA"}
+    event(web.events_url, joined)
+    event(web.events_url, {**joined, "channel": "C0RANDOM"})
+    deadline = time.monotonic() + 3
+    while count(session_factory, SiteMember) < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with session_factory() as session:
+        assert [(m.site_key, m.user_id) for m in session.scalars(select(SiteMember))] == [
+            ("bogota", "U0NEW")
+        ]
+    event(web.events_url, {**joined, "type": "member_left_channel"})
+    deadline = time.monotonic() + 3
+    while count(session_factory, SiteMember) > 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert count(session_factory, SiteMember) == 0
