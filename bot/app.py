@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -11,6 +12,8 @@ from bot.config import Settings, WorkspaceConfig, load_workspace_config
 from bot.context import AppContext
 
 log = logging.getLogger(__name__)
+
+LISTENER_THREADS = 32
 
 
 def build(
@@ -37,6 +40,9 @@ def build(
         # auth.test is asked lazily: a start must not depend on Slack being reachable
         token_verification_enabled=False,
         logger=logging.getLogger("lantern.bolt"),
+        # Bolt's default is 5 threads; with more request threads than that, an ack would
+        # wait for a free listener thread. Listeners only parse and ack (see bot/jobs.py).
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
     )
     import handlers
 

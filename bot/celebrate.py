@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from bot import slack_text
@@ -121,7 +122,9 @@ def describe(group: list[Occasion]) -> str:
     return f"{emoji}*{name}* — {where} ({', '.join(extras)})"
 
 
+@lru_cache(maxsize=64)
 def list_text(config: WorkspaceConfig, today: date, days: int) -> str:
+    """Cached per config, day and length: a burst of /celebrate list costs one computation."""
     groups = upcoming(config, today, days)
     heading = f"*Milestones at every site, next {days} day{'s' if days != 1 else ''}*"
     if not groups:

@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings, WorkspaceConfig
 from bot.db import make_engine, make_session_factory
 from bot.giving import Giving
-from bot.outbox import BackgroundDelivery, Deliverer
+from bot.jobs import Activity, Jobs
+from bot.outbox import Deliverer
 from bot.people import Directory
 from bot.roles import Roles
 
 SLACK_TIMEOUT_SECONDS = 10
+DELIVERY_WAIT = 120.0  # seconds the web process waits out retries before leaving them to the worker
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -42,7 +44,9 @@ class AppContext:
     directory: Directory
     _team_id: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _background: BackgroundDelivery | None = None
+    activity: Activity = field(default_factory=Activity)
+    _work: Jobs | None = None
+    _delivery: Jobs | None = None
 
     @classmethod
     def create(
@@ -74,13 +78,26 @@ class AppContext:
             return self._team_id
 
     @property
-    def background(self) -> BackgroundDelivery:
+    def work(self) -> Jobs:
+        """Post-ack work: look-ups, records, App Home views."""
         with self._lock:
-            if self._background is None:
-                self._background = BackgroundDelivery(self.deliverer)
-            return self._background
+            if self._work is None:
+                self._work = Jobs("work", workers=1, activity=self.activity)
+            return self._work
+
+    def deliver_soon(self, keys: list[str]) -> None:
+        """Deliver right after the ack, on delivery threads of their own, so a Retry-After
+        wait never holds a request or post-ack thread; the worker retries what is left."""
+        if not keys:
+            return
+        with self._lock:
+            if self._delivery is None:
+                self._delivery = Jobs("delivery", workers=1, activity=self.activity)
+            delivery = self._delivery
+        delivery.submit(self.deliverer.deliver_until_done, list(keys), timeout=DELIVERY_WAIT)
 
     def close(self) -> None:
-        if self._background is not None:
-            self._background.shutdown(wait=False)
+        for jobs in (self._work, self._delivery):
+            if jobs is not None:
+                jobs.shutdown(wait=False)
         self.engine.dispose()

@@ -21,7 +21,6 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -240,6 +239,9 @@ class Deliverer:
         report = DeliveryReport()
         while True:
             report.merge(self.deliver_due(keys))
+            if keys is not None and set(keys) <= set(report.sent):
+                report.retrying = []
+                return report  # the common case: everything went out on the first try
             wait = self._seconds_until_next(keys)
             remaining = deadline - time.monotonic()
             if wait is None:
@@ -441,28 +443,6 @@ class Deliverer:
                 select(OutboxMessage.key, OutboxMessage.last_error).where(self._pending_query(keys))
             ).all()
         return [(key, error or "") for key, error in rows]
-
-
-class BackgroundDelivery:
-    """Delivers right after a request is acknowledged, on a small pool of its own threads,
-    so a ``Retry-After`` wait never holds one of Bolt's listener threads."""
-
-    def __init__(self, deliverer: Deliverer, workers: int = 2, timeout: float = 120.0) -> None:
-        self.deliverer = deliverer
-        self.timeout = timeout
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lantern-outbox")
-
-    def submit(self, keys: Sequence[str]) -> None:
-        self._pool.submit(self._run, list(keys))
-
-    def _run(self, keys: list[str]) -> None:
-        try:
-            self.deliverer.deliver_until_done(keys, timeout=self.timeout)
-        except Exception:  # logged, and the worker's next tick retries what is left
-            log.exception("background delivery of %s failed", keys)
-
-    def shutdown(self, wait: bool = True) -> None:
-        self._pool.shutdown(wait=wait)
 
 
 def outbox_counts(session: Session) -> dict[str, int]:

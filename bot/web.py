@@ -95,7 +95,8 @@ def create_wsgi_app(
         if path == SLACK_PATH:
             if method != "POST":
                 return _reply(start_response, "405 Method Not Allowed", {"error": "POST only"})
-            return slack(environ, start_response)
+            with ctx.activity:  # post-ack work waits for a gap between requests
+                return slack(environ, start_response)
         if path == "/healthz" and method in ("GET", "HEAD"):
             return healthz(start_response)
         if path == "/calendar.ics" and method in ("GET", "HEAD"):

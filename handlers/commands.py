@@ -57,19 +57,24 @@ def register(app: App, ctx: AppContext) -> None:
         with ctx.session_factory.begin() as session:
             enqueue(session, command["team_id"], message, now)
         ack(f"🎉 Posted to <#{ctx.config.workspace.celebrations_channel}>.")
-        ctx.background.submit([message.key])
+        ctx.deliver_soon([message.key])
 
     def kudos_command(
         ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         """/kudos @a [@b …] [@group] message — recognition for the shared feed."""
-        giver_id = command["user_id"]
         draft = kudos.parse(command.get("text") or "")
-        refusal = kudos.check_draft(draft, giver_id)
+        refusal = kudos.check_draft(draft, command["user_id"])
         if refusal:  # answered at once; nothing to look up or store
             ack(refusal.text)
             return
-        ack()  # the rest asks Slack who people are: answer through response_url
+        ack()  # the rest asks Slack who people are: it answers through response_url
+        ctx.work.submit(give_kudos, draft, command, respond, client)
+
+    def give_kudos(
+        draft: kudos.Draft, command: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        giver_id = command["user_id"]
         request_id = command.get("trigger_id") or command.get("response_url")
         try:
             with ctx.session_factory.begin() as session:
@@ -93,8 +98,7 @@ def register(app: App, ctx: AppContext) -> None:
                 user=giver_id,
                 respond=respond,
             )
-        if outcome.queued:
-            ctx.background.submit(outcome.queued)
+        ctx.deliver_soon(outcome.queued)
 
     def not_yet(ack: Ack, command: dict[str, Any]) -> None:
         ack(NOT_YET.format(command=command.get("command", "This command")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -84,7 +85,7 @@ def register(app: App, ctx: AppContext) -> None:
                 user=event["user"],
             )
         if outcome.queued:
-            ctx.background.submit(outcome.queued)
+            ctx.deliver_soon(outcome.queued)
 
     def reaction_removed(event: dict[str, Any], body: dict[str, Any]) -> None:
         """Taking the reaction back withdraws the kudos and corrects the feed post."""
@@ -95,7 +96,7 @@ def register(app: App, ctx: AppContext) -> None:
                 session, team_id=body.get("team_id") or "-", event=event, now=datetime.now(UTC)
             )
         if outcome.queued:
-            ctx.background.submit(outcome.queued)
+            ctx.deliver_soon(outcome.queued)
 
     def member_joined(event: dict[str, Any], body: dict[str, Any]) -> None:
         """Keep site membership current between the clock's syncs."""
@@ -118,9 +119,19 @@ def register(app: App, ctx: AppContext) -> None:
                     session, body.get("team_id") or "-", site.key, event["user"]
                 )
 
+    def after_ack(listener: Callable[..., None]) -> Callable[..., None]:
+        """Run an event's work on lantern's own threads: Bolt has already answered Slack,
+        and its listener threads stay free for the next request."""
+
+        @functools.wraps(listener)
+        def deferred(*args: Any, **kwargs: Any) -> None:
+            ctx.work.submit(listener, *args, **kwargs)
+
+        return deferred
+
     app.use(skip_duplicate_events)
-    app.event("app_home_opened")(app_home_opened)
-    app.event("reaction_added")(reaction_added)
-    app.event("reaction_removed")(reaction_removed)
-    app.event("member_joined_channel")(member_joined)
-    app.event("member_left_channel")(member_left)
+    app.event("app_home_opened")(after_ack(app_home_opened))
+    app.event("reaction_added")(after_ack(reaction_added))
+    app.event("reaction_removed")(after_ack(reaction_removed))
+    app.event("member_joined_channel")(after_ack(member_joined))
+    app.event("member_left_channel")(after_ack(member_left))

@@ -42,7 +42,7 @@ def register(app: App, ctx: AppContext) -> None:
         with ctx.session_factory.begin() as session:
             enqueue(session, team_id, outgoing, datetime.now(UTC))
         ack()
-        ctx.background.submit([outgoing.key])
+        ctx.deliver_soon([outgoing.key])
 
     def kudos_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """The "Give kudos" form: the same rules as /kudos; problems stay in the form."""
@@ -70,7 +70,7 @@ def register(app: App, ctx: AppContext) -> None:
             return
         ack(response_action="update", view=kudos.sent_view(outcome.reply or "👏 Sent."))
         if outcome.queued:
-            ctx.background.submit(outcome.queued)
+            ctx.deliver_soon(outcome.queued)
 
     app.view(celebrate.MODAL_CALLBACK)(celebrate_submitted)
     app.view(kudos.MODAL_CALLBACK)(kudos_submitted)
