@@ -40,6 +40,8 @@ USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 SITE_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 EMOJI_NAME = re.compile(r"^[a-z0-9_+'-]{1,100}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+NAME_LIMIT = 100  # site, partner and milestone names are shown in posts and keyed in the DB
+MAX_MILESTONE_DAYS = 366
 
 
 # --------------------------------------------------------------------------- errors
@@ -314,6 +316,21 @@ class _Validator:
             return default or ""
         return value.strip()
 
+    def name(
+        self,
+        raw: Mapping[str, Any],
+        key: str,
+        prefix: str,
+        *,
+        default: str | None = None,
+        required: bool = True,
+    ) -> str:
+        value = self.string(raw, key, prefix, default=default, required=required)
+        if len(value) > NAME_LIMIT:
+            self.problem(prefix + key, f"must be at most {NAME_LIMIT} characters, got {len(value)}")
+            return value[:NAME_LIMIT]
+        return value
+
     def integer(
         self, raw: Mapping[str, Any], key: str, prefix: str, default: int, minimum: int
     ) -> int:
@@ -532,7 +549,7 @@ class _Validator:
         key = self.string(raw, "key", p, required=True)
         if key and not SITE_KEY.match(key):
             self.problem(p + "key", f"must be lowercase letters, digits, '-' or '_', got {key!r}")
-        name = self.string(raw, "name", p, default=key, required=True)
+        name = self.name(raw, "name", p, default=key)
         kind = self.string(raw, "kind", p, required=True)
         if kind and kind not in SITE_KINDS:
             self.problem(p + "kind", f"must be 'bpo' or 'in_house', got {kind!r}")
@@ -541,6 +558,11 @@ class _Validator:
             self.channel(channel, p + "channel")
         tz = self.timezone(self.string(raw, "timezone", p), p + "timezone")
         country = self.string(raw, "country", p, required=True).upper()
+        if country and not re.fullmatch(r"[A-Z]{2}", country):
+            self.problem(
+                p + "country", f"must be a two-letter ISO 3166-1 code like 'PH', got {country!r}"
+            )
+            country = ""
         subdivision = self.string(raw, "subdivision", p) or None
         categories = tuple(self.string_list(raw, "categories", p) or ["public"])
         language = self.string(raw, "language", p) or None
@@ -558,7 +580,7 @@ class _Validator:
             kind=kind,
             channel=channel,
             subdivision=subdivision,
-            partner=self.string(raw, "partner", p) or None,
+            partner=self.name(raw, "partner", p, required=False) or None,
             categories=categories,
             language=language,
             post_time=post_time,
@@ -620,9 +642,12 @@ class _Validator:
                 self.problem(p.rstrip("."), "must be a table")
                 continue
             self.unknown_keys(entry, p, ("name", "date", "days", "sites"))
-            name = self.string(entry, "name", p, required=True)
+            name = self.name(entry, "name", p)
             parsed = self.milestone_date(entry.get("date", _MISSING), p + "date")
             days = self.integer(entry, "days", p, 1, 1)
+            if days > MAX_MILESTONE_DAYS:
+                self.problem(p + "days", f"must be at most {MAX_MILESTONE_DAYS}, got {days}")
+                days = 1
             sites = self.string_list(entry, "sites", p) or ["all"]
             for key in sites:
                 if key != "all" and key not in site_keys:

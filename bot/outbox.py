@@ -20,7 +20,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -130,22 +130,6 @@ def status_of(session: Session, team_id: str, key: str) -> str | None:
     )
 
 
-def existing_keys(session: Session, team_id: str, keys: Iterable[str]) -> set[str]:
-    """Which of ``keys`` are already in the outbox (for dry runs and planners)."""
-    wanted = list(keys)
-    found: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        found.update(
-            session.scalars(
-                select(OutboxMessage.key).where(
-                    OutboxMessage.team_id == team_id, OutboxMessage.key.in_(chunk)
-                )
-            )
-        )
-    return found
-
-
 @dataclass
 class DeliveryReport:
     sent: list[str] = field(default_factory=list)
@@ -156,10 +140,6 @@ class DeliveryReport:
         self.sent += other.sent
         self.failed += other.failed
         self.retrying = other.retrying
-
-    @property
-    def pending(self) -> int:
-        return len(self.retrying)
 
 
 @dataclass(frozen=True)
@@ -218,6 +198,8 @@ class Deliverer:
         """Send every due row (of ``keys`` if given) once; return what happened."""
         report = DeliveryReport()
         for claim in self._claim(keys, limit):
+            if not self._still_ours(claim):
+                continue  # the lease ran out while earlier rows were sent: another took it
             outcome = self._already_posted(claim) or self._send(claim)
             self._record(claim.id, outcome, claim.attempts + 1)
             if outcome.status == SENT:
@@ -295,6 +277,23 @@ class Deliverer:
                         )
                     )
         return claimed
+
+    def _still_ours(self, claim: _Claim) -> bool:
+        """Renew the lease just before sending; False if it lapsed and another deliverer took
+        the row meanwhile (taking it changes ``lease_owner``, so this compare-and-set fails)."""
+        now = self.clock()
+        with self.session_factory.begin() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == claim.id,
+                    OutboxMessage.lease_owner == self.owner,
+                    OutboxMessage.status == PENDING,
+                )
+                .values(lease_until=now + self.lease)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount == 1  # type: ignore[attr-defined]
 
     # ---- sending
 

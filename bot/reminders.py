@@ -113,7 +113,7 @@ def reminder_message(
     )
     where = esc(site_names(config, occasions))
     title = f"Today: {lead.name}" if n == 0 else f"{lead.name} is {when_label(n)}"
-    text = f"{emoji} {title} — {where}"
+    text = f"{emoji} {esc(title)} — {where}"
     lines = [f"{emoji} *{esc(title)}* · {date_label(lead)}"]
     local = sorted({o.local_name for o in occasions if o.local_name})
     if local:

@@ -46,9 +46,13 @@ class Occasion:
         return self.first_day <= day <= self.last_day
 
 
+SLUG_LIMIT = 60  # keeps every idempotency key well inside its 255-character column
+
+
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-") or "milestone"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-")
+    return slug[:SLUG_LIMIT].rstrip("-") or "milestone"
 
 
 class Calendar:

@@ -192,3 +192,20 @@ def test_require_names_the_missing_variable() -> None:
     settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-1"})
     with pytest.raises(SettingsError, match=r"^SLACK_SIGNING_SECRET is not set"):
         settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "LANTERN_SECRET")
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "why"),
+    [
+        (('country = "PH"', 'country = "PHL"'), "sites[0].country", "two-letter"),
+        (('name = "Manila"', f'name = "{"M" * 101}"'), "sites[0].name", "at most 100"),
+    ],
+)
+def test_names_and_codes_are_bounded(change: tuple[str, str], key: str, why: str) -> None:
+    found = problems(VALID.replace(*change))
+    assert any(key in p and why in p for p in found), found
+
+
+def test_milestone_days_are_bounded() -> None:
+    found = problems(VALID + '\n[[milestones]]\nname = "Forever"\ndate = "06-01"\ndays = 100000')
+    assert any("milestones[0].days" in p and "at most 366" in p for p in found)

@@ -207,3 +207,34 @@ def test_crash_before_sending_is_sent_once(
     assert report.sent == ["a"]
     (call,) = slack.calls_to("chat.postMessage")
     assert call.json_param("metadata")["event_payload"] == {"key": "a"}
+
+
+class SlowClient(WebClient):
+    """A client whose every call takes a while, so a batch outlives a short lease."""
+
+    def api_call(self, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        time.sleep(0.3)
+        return super().api_call(*args, **kwargs)
+
+
+def test_a_lease_that_lapses_mid_batch_never_double_posts(
+    engine: Engine, db_url: str, slack: SlackFake
+) -> None:
+    """A slow deliverer's batch outlives its lease; a second deliverer takes the rest. Each
+    message is still posted once: the slow one re-checks its lease before every send."""
+    factory = make_session_factory(engine)
+    keys = [f"k{i}" for i in range(6)]
+    store(factory, *(post(k, text=k) for k in keys))
+    slow = Deliverer(
+        make_session_factory(engine),
+        SlowClient(token="xoxb-test", base_url=slack.api_url, retry_handlers=[]),
+        lease=timedelta(milliseconds=500),
+    )
+    fast = Deliverer(make_session_factory(engine), client_for(slack))
+    thread = threading.Thread(target=slow.deliver_due)
+    thread.start()
+    time.sleep(0.8)  # the slow one has sent two or three; its lease has lapsed
+    fast.deliver_due()
+    thread.join(10)
+    texts = [c.params["text"] for c in slack.calls_to("chat.postMessage")]
+    assert sorted(texts) == keys, f"posted: {texts}"

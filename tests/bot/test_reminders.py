@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -181,3 +182,72 @@ def test_missing_channel_is_recorded_and_other_sites_still_post(
     assert [(r.key, r.last_error) for r in failed] == [
         ("reminder:manila:2026-06-12:independence-day:0", "channel_not_found")
     ]
+
+
+def test_config_supplied_names_are_escaped_everywhere(config: WorkspaceConfig) -> None:
+    """A milestone or site name from lantern.toml cannot ping anyone either."""
+    import json
+
+    from bot.celebrate import list_text
+    from bot.reminders import reminder_message
+    from calendars.occasions import calendar_for
+
+    hostile = replace(
+        config,
+        milestones=(Milestone("<!channel> party & <@U0BOSS>", 7, 1, None, 1, ("all",)),),
+        sites=tuple(
+            replace(s, name="<!here> Manila", partner="<!everyone> BPO") if s.key == "manila" else s
+            for s in config.sites
+        ),
+    )
+    day = datetime(2026, 7, 1).date()
+    group = [o for o in calendar_for(hostile).occasions(day, day) if o.kind == "company"]
+    rendered = json.dumps(reminder_message(hostile, group, 1, "C0CELEBRATE"), ensure_ascii=False)
+    listed = list_text(hostile, day, 1)
+    for text in (rendered, listed):
+        for raw in ("<!channel>", "<!here>", "<!everyone>", "<@U0BOSS>"):
+            assert raw not in text
+    assert "&lt;!channel&gt; party &amp;" in rendered
+
+
+def test_chicago_posts_at_nine_local_when_dst_ends(
+    ctx: AppContext, slack: SlackFake, config: WorkspaceConfig
+) -> None:
+    # DST ends on Sunday 1 November 2026; a heads-up that day is at 09:00 CST = 15:00 UTC
+    milestone = Milestone("Autumn kickoff", 11, 2, 2026, 1, ("chicago",))
+    ctx.config = replace(config, milestones=(milestone,))
+    early, _ = run(ctx, datetime(2026, 11, 1, 14, 0, tzinfo=UTC))  # 09:00 CDT would be this
+    assert "reminder:2026-11-02:company-autumn-kickoff:1" not in early
+    at, _ = run(ctx, datetime(2026, 11, 1, 15, 0, tzinfo=UTC))
+    assert at == ["reminder:2026-11-02:company-autumn-kickoff:1"]
+
+
+def test_two_ticks_at_once_enqueue_everything_once(
+    settings: Any, config: WorkspaceConfig, slack: SlackFake
+) -> None:
+    """Two workers on one database tick at the same instant: every post is stored once."""
+    import threading
+
+    contexts = [AppContext.create(settings, config) for _ in range(4)]
+    now = datetime(2026, 6, 12, 9, 0, tzinfo=MANILA)
+    barrier = threading.Barrier(len(contexts))
+    errors: list[BaseException] = []
+
+    def tick(context: AppContext) -> None:
+        barrier.wait()
+        try:
+            tick_once(context, now, team_id="T0TEST")
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=tick, args=(c,)) for c in contexts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    with contexts[0].session_factory() as session:
+        keys = list(session.scalars(select(OutboxMessage.key)))
+    assert len(keys) == len(set(keys)) and "reminder:2026-06-12:independence-day:0" in keys
+    for context in contexts:
+        context.close()
