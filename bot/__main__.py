@@ -44,7 +44,8 @@ def _parse_instant(value: str) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         raise argparse.ArgumentTypeError(
-            f"{value!r} has no UTC offset; add one, e.g. {value}Z or {value}+08:00"
+            f"{value!r} has no UTC offset; give one, e.g. 2026-06-12T09:00:00+08:00 or "
+            "2026-06-12T01:00:00Z"
         )
     return parsed
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import WorkspaceConfig
@@ -99,7 +99,7 @@ def tick(
     run, may roll back: nothing is written then)."""
     result = TickResult()
     if not dry_run:
-        _warn_if_clock_was_stopped(session, team_id, now)
+        _heartbeat(session, team_id, now)
     items = plan(session, config, team_id, now - LOOKBACK, now, planners)
     done = _done_keys(session, team_id, [p.key for p in items])
     for item in items:
@@ -130,17 +130,27 @@ def tick(
     return result
 
 
-def _warn_if_clock_was_stopped(session: Session, team_id: str, now: datetime) -> None:
-    """Work older than LOOKBACK is not even planned; say so once rather than silently."""
-    last = session.scalar(
-        select(func.max(ScheduledRun.ran_at)).where(ScheduledRun.team_id == team_id)
+HEARTBEAT = "clock:heartbeat"
+
+
+def _heartbeat(session: Session, team_id: str, now: datetime) -> None:
+    """Record that the clock ran; warn if it had stopped for longer than it looks back,
+    since work older than LOOKBACK is not even planned, so it is skipped without a trace."""
+    row = session.scalar(
+        select(ScheduledRun).where(ScheduledRun.team_id == team_id, ScheduledRun.key == HEARTBEAT)
     )
-    if last is not None and now - last > LOOKBACK:
+    if row is None:
+        values = {"team_id": team_id, "key": HEARTBEAT, "due_at": now, "ran_at": now}
+        insert_if_absent(session, ScheduledRun, {**values, "outcome": "done"}, ["team_id", "key"])
+        return
+    if now - row.ran_at > LOOKBACK:
         log.warning(
-            "the clock last ran at %s; work due before %s is skipped without being listed",
-            last.isoformat(),
+            "the clock last ran at %s; work due before %s was skipped without being listed",
+            row.ran_at.isoformat(),
             (now - LOOKBACK).isoformat(),
         )
+    if now > row.ran_at:
+        row.ran_at = now
 
 
 def _done_keys(session: Session, team_id: str, keys: list[str]) -> set[str]:

@@ -120,12 +120,12 @@ def reminder_message(
         lines.append("Local name: " + " · ".join(f"_{esc(name)}_" for name in local))
     lines.append(where)
     blocks: list[dict[str, Any]] = [slack_text.section("\n".join(lines))]
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for occasion in occasions:
         content = occasion.content
-        if content is None or content.holiday in seen:
+        if content is None or (content.country, content.holiday) in seen:
             continue
-        seen.add(content.holiday)
+        seen.add((content.country, content.holiday))
         blocks.append(
             slack_text.section(
                 f"{esc(content.what)}\n"

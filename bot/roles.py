@@ -19,6 +19,16 @@ from bot.config import USERGROUP_ID, WorkspaceConfig
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 300.0
+LOOKUP_TIMEOUT = 2  # seconds: a role check happens before an ack, inside Slack's 3 s
+
+
+class RolesUnavailable(Exception):
+    """Slack could not be asked who is in a user group, and nothing is cached yet."""
+
+
+UNAVAILABLE = (
+    "I couldn't check with Slack whether you're a team lead just now. Please try again in a minute."
+)
 
 
 class Roles:
@@ -30,11 +40,15 @@ class Roles:
         ttl: float = CACHE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.client = client
+        # a client of its own with a short timeout: the answer is needed before the ack
+        self.client = WebClient(
+            token=client.token, base_url=client.base_url, timeout=LOOKUP_TIMEOUT, retry_handlers=[]
+        )
         self.config = config
         self.ttl = ttl
         self.clock = clock
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
+        self._unknown: set[str] = set()
         self._lock = threading.Lock()
 
     def is_team_lead(self, user_id: str) -> bool:
@@ -59,7 +73,7 @@ class Roles:
     def group_members(self, group_id: str) -> frozenset[str] | None:
         """Members of a user group, or None when Slack does not know the group."""
         members = self._group_members(group_id)
-        return members if members or group_id in self._groups else None
+        return None if group_id in self._unknown else members
 
     def _matches(self, user_id: str, principals: Iterable[str]) -> bool:
         groups = []
@@ -80,9 +94,25 @@ class Roles:
             response = self.client.usergroups_users_list(usergroup=group_id)
             members = frozenset(response.get("users") or [])
         except SlackApiError as exc:
-            log.warning("cannot resolve user group %s: %s", group_id, exc.response.get("error"))
-            # keep serving the last known members rather than locking everyone out
-            return cached[1] if cached else frozenset()
+            error = exc.response.get("error")
+            if error == "no_such_subteam":  # not a passing problem: the group does not exist
+                with self._lock:
+                    self._unknown.add(group_id)
+                    self._groups[group_id] = (now, frozenset())
+                return frozenset()
+            log.warning("cannot resolve user group %s: %s", group_id, error)
+            return self._stale(group_id, cached)
+        except OSError as exc:
+            log.warning("cannot reach Slack to resolve user group %s: %s", group_id, exc)
+            return self._stale(group_id, cached)
         with self._lock:
+            self._unknown.discard(group_id)
             self._groups[group_id] = (now, members)
         return members
+
+    @staticmethod
+    def _stale(group_id: str, cached: tuple[float, frozenset[str]] | None) -> frozenset[str]:
+        """The last known members beat locking everyone out; with none, say so."""
+        if cached is None:
+            raise RolesUnavailable(group_id)
+        return cached[1]

@@ -35,6 +35,8 @@ def serve(settings: Settings, *, port: int, workers: int = 2, threads: int = 8) 
         "timeout": 60,
         "graceful_timeout": 20,
         "accesslog": "-",
+        # the path without its query string: the calendar feed's token stays out of logs
+        "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         "errorlog": "-",
         "loglevel": "info",
     }

@@ -24,7 +24,9 @@ def feed_token(secret: str) -> str:
 
 
 def token_matches(secret: str, candidate: str | None) -> bool:
-    return bool(candidate) and hmac.compare_digest(feed_token(secret), candidate or "")
+    if not candidate:
+        return False
+    return hmac.compare_digest(feed_token(secret).encode(), candidate.encode())
 
 
 def escape_text(value: str) -> str:
@@ -56,23 +58,24 @@ def fold(line: str) -> str:
 def describe(group: list[Occasion]) -> str:
     lead = group[0]
     lines = []
-    content = next((o.content for o in group if o.content), None)
-    if content:
+    contents = list(
+        {(o.content.country, o.content.holiday): o.content for o in group if o.content}.values()
+    )
+    for content in contents:
         lines += [
             content.what,
             f"Greet colleagues: {content.greeting_local} ({content.greeting_language}) · "
             f"{content.greeting_en}",
             f"How to join in: {content.join_in}",
         ]
-    elif lead.kind == COMPANY:
+    if not contents and lead.kind == COMPANY:
         lines.append("A company milestone.")
     for occasion in group:
         if occasion.is_public_holiday:
             lines.append(f"{occasion.site.name} site public holiday: expect reduced coverage.")
     if any(o.estimated for o in group):
         lines.append("Date estimated: it follows the lunar calendar and may move by a day.")
-    if content:
-        lines.append(f"Source: {content.source}")
+    lines += [f"Source: {content.source}" for content in contents]
     return "\n".join(lines)
 
 

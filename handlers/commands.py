@@ -14,6 +14,7 @@ from bot import celebrate, kudos
 from bot.context import AppContext
 from bot.giving import Outcome
 from bot.outbox import enqueue
+from bot.roles import UNAVAILABLE, RolesUnavailable
 from handlers.replies import reply_privately
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,12 @@ def register(app: App, ctx: AppContext) -> None:
         if request.problem:
             ack(request.problem)
             return
-        if not ctx.roles.is_team_lead(user_id):
+        try:
+            is_lead = ctx.roles.is_team_lead(user_id)
+        except RolesUnavailable:
+            ack(UNAVAILABLE)
+            return
+        if not is_lead:
             ack(celebrate.refusal())
             return
         if request.kind == "modal":

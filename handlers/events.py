@@ -16,6 +16,7 @@ from bot import home, membership
 from bot.context import AppContext
 from bot.db import insert_if_absent
 from bot.models import ProcessedEvent
+from bot.roles import RolesUnavailable
 from handlers.replies import reply_privately
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,12 @@ def register(app: App, ctx: AppContext) -> None:
                 return BoltResponse(status=200, body="")
         return next()
 
+    def is_admin(user_id: str) -> bool:
+        try:
+            return ctx.roles.is_admin(user_id)
+        except RolesUnavailable:
+            return False
+
     def app_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         """Publish the App Home for the person who opened it."""
         if event.get("tab", "home") != "home":
@@ -58,7 +65,7 @@ def register(app: App, ctx: AppContext) -> None:
                 team_id,
                 user_id,
                 datetime.now(UTC),
-                is_admin=ctx.roles.is_admin(user_id),
+                is_admin=is_admin(user_id),
             )
         try:
             client.views_publish(user_id=user_id, view=view)

@@ -11,6 +11,7 @@ from slack_bolt import Ack, App
 from bot import celebrate, kudos
 from bot.context import AppContext
 from bot.outbox import enqueue
+from bot.roles import UNAVAILABLE, RolesUnavailable
 from handlers.commands import SORRY
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,12 @@ def register(app: App, ctx: AppContext) -> None:
         if problem:
             ack(response_action="errors", errors={celebrate.MESSAGE_BLOCK: problem})
             return
-        if not ctx.roles.is_team_lead(user_id):
-            ack(response_action="errors", errors={celebrate.MESSAGE_BLOCK: celebrate.refusal()})
+        try:
+            refusal = None if ctx.roles.is_team_lead(user_id) else celebrate.refusal()
+        except RolesUnavailable:
+            refusal = UNAVAILABLE
+        if refusal:
+            ack(response_action="errors", errors={celebrate.MESSAGE_BLOCK: refusal})
             return
         milestone = celebrate.find_group(ctx.config, choice)
         if choice and milestone is None:

@@ -106,3 +106,15 @@ def test_tick_mirrors_sites(
 def test_naive_now_is_refused(config: WorkspaceConfig) -> None:
     with pytest.raises(ValueError, match="aware"):
         plan(None, config, TEAM, datetime(2026, 6, 11), datetime(2026, 6, 12))
+
+
+def test_a_stopped_clock_is_reported_once_it_runs_again(
+    session_factory: sessionmaker[Session],
+    config: WorkspaceConfig,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    run(session_factory, config, datetime(2026, 6, 1, tzinfo=UTC))
+    run(session_factory, config, datetime(2026, 6, 5, tzinfo=UTC))
+    assert "the clock last ran" not in caplog.text  # quiet days are not a stopped clock
+    run(session_factory, config, datetime(2026, 6, 20, tzinfo=UTC))
+    assert "the clock last ran at 2026-06-05" in caplog.text

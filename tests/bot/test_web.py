@@ -50,3 +50,7 @@ def test_calendar_feed_needs_the_token(web: WebApp, settings: Settings) -> None:
     assert reply.status == 200
     assert reply.headers["Content-Type"].startswith("text/calendar")
     assert reply.text.startswith("BEGIN:VCALENDAR\r\n") and "BEGIN:VEVENT" in reply.text
+
+
+def test_calendar_feed_rejects_odd_tokens_without_error(web: WebApp) -> None:
+    assert get(web.url + "/calendar.ics?token=%C3%A9").status == 403

@@ -200,3 +200,14 @@ def test_modal_submission_errors_stay_in_the_modal(
     assert "Only team leads" in not_lead.json()["errors"]["message"]
     time.sleep(0.2)
     assert stored(session_factory) == 0 and slack.calls_to("chat.postMessage") == []
+
+
+def test_role_check_failure_says_so_instead_of_refusing(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    slack.fail_next("usergroups.users.list", status=500)
+    reply = slash_command(web.events_url, "/celebrate", "We did it!", user_id="U0LEADBOG")
+    assert "couldn't check with Slack" in reply.text and "Only team leads" not in reply.text
+    assert stored(session_factory) == 0
+    again = slash_command(web.events_url, "/celebrate", "We did it!", user_id="U0LEADBOG")
+    assert "Posted" in again.text
