@@ -17,7 +17,7 @@ from bot import slack_text
 from bot.config import WorkspaceConfig
 from bot.outbox import Outgoing
 from bot.slack_text import flag
-from calendars.occasions import COMPANY, Occasion, calendar_for
+from calendars.occasions import Occasion, by_milestone, calendar_for, kind_label
 
 MAX_LENGTH = 1000
 LIST_DEFAULT_DAYS, LIST_MAX_DAYS = 14, 90
@@ -96,23 +96,13 @@ def check_message(text: str) -> str | None:
 def upcoming(config: WorkspaceConfig, today: date, days: int) -> list[list[Occasion]]:
     """Milestones from ``today`` for ``days`` days, one group per milestone and first day."""
     end = today + timedelta(days=days - 1)
-    groups: dict[tuple[date, str], list[Occasion]] = {}
-    for occasion in calendar_for(config).occasions(today, end):
-        groups.setdefault((occasion.first_day, occasion.slug), []).append(occasion)
-    return list(groups.values())
+    return by_milestone(calendar_for(config).occasions(today, end))
 
 
 def describe(group: list[Occasion]) -> str:
     lead = group[0]
     sites = ", ".join(f"{flag(o.site.country)} {o.site.name}" for o in group)
-    kind = (
-        "company milestone"
-        if lead.kind == COMPANY
-        else {"public": "public holiday", "optional": "optional holiday"}.get(
-            lead.category or "", "holiday"
-        )
-    )
-    extras = [kind]
+    extras = [kind_label(lead)]
     if lead.days > 1:
         extras.append(f"{lead.days} days")
     if any(o.estimated for o in group):

@@ -57,12 +57,9 @@ class Giving:
         source_key: str,
         now: datetime,
     ) -> Outcome:
-        problem = rules.check_draft(draft, giver_id)
-        if problem:
-            about = (
-                "message" if problem in (rules.EMPTY,) or "characters" in problem else "recipients"
-            )
-            return Outcome(problem, about=about)
+        refusal = rules.check_draft(draft, giver_id)
+        if refusal:
+            return Outcome(refusal.text, about=refusal.about)
         existing = rules.by_source_key(session, team_id, source_key)
         if existing is not None:  # the same request again: answer as the first time
             return Outcome(self._thanks(existing), existing)
@@ -93,9 +90,9 @@ class Giving:
             return Outcome(rules.ONLY_SELF)
 
         giver = self.directory.get(giver_id)
-        refusal = self._over_allowance(session, team_id, giver_id, giver, now)
-        if refusal:
-            return Outcome(refusal, about="message")
+        over = self._over_allowance(session, team_id, giver_id, giver, now)
+        if over:
+            return Outcome(over, about="message")
         new = self._new_kudos(
             session,
             team_id=team_id,

@@ -220,7 +220,6 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     lease_owner: Mapped[str | None] = mapped_column(String(64))
-    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     slack_channel: Mapped[str | None] = mapped_column(SLACK_ID)
     slack_ts: Mapped[str | None] = mapped_column(String(32))

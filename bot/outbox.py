@@ -301,7 +301,7 @@ class Deliverer:
         """After a crash mid-send, find the post if Slack did accept it (by its metadata)."""
         if claim.orphaned_at is None or claim.method != "chat.postMessage":
             return None
-        channel = claim.payload.get("channel")
+        channel = str(claim.payload.get("channel") or "")
         oldest = claim.orphaned_at.timestamp()
         try:
             response = self.client.conversations_history(

@@ -9,7 +9,7 @@ from bot import slack_text
 from bot.clock import plan
 from bot.config import WorkspaceConfig
 from bot.slack_text import flag
-from calendars.occasions import COMPANY, Occasion, calendar_for
+from calendars.occasions import by_milestone, calendar_for, kind_label
 
 
 def render_preview(config: WorkspaceConfig, start: date, days: int) -> str:
@@ -19,22 +19,20 @@ def render_preview(config: WorkspaceConfig, start: date, days: int) -> str:
     lines.append("Sites")
     for site in config.sites:
         partner = f", {site.partner}" if site.partner else ""
-        when = site.post_time or config.reminders.time
+        post_time = site.post_time or config.reminders.time
         lines.append(
             f"  {flag(site.country)} {site.name} [{site.key}] {site.country}"
             f"{'-' + site.subdivision if site.subdivision else ''} · {site.timezone} · "
-            f"{site.kind}{partner} · posts at {when:%H:%M} local · channel {site.channel}"
+            f"{site.kind}{partner} · posts at {post_time:%H:%M} local · channel {site.channel}"
         )
     lines.append("")
     lines.append("Cultural calendar")
     occasions = calendar_for(config).occasions(start, end)
-    grouped: dict[tuple[date, str], list[Occasion]] = {}
-    for occasion in occasions:
-        grouped.setdefault((occasion.first_day, occasion.slug), []).append(occasion)
-    for (_, _), shared in grouped.items():
+    grouped = by_milestone(occasions)
+    for shared in grouped:
         lead = shared[0]
         sites = ", ".join(f"{flag(o.site.country)} {o.site.name}" for o in shared)
-        kind = "company milestone" if lead.kind == COMPANY else f"{lead.category} holiday"
+        kind = kind_label(lead)
         extras = []
         if lead.days > 1:
             extras.append(f"{lead.days} days")
@@ -55,8 +53,8 @@ def render_preview(config: WorkspaceConfig, start: date, days: int) -> str:
     if not items:
         lines.append("  nothing scheduled in this window")
     for item in items:
-        local = item.due_at.astimezone(tz)
-        lines.append(f"  {local:%a %d %b %H:%M %Z} · {item.summary or item.key}")
+        when = item.due_at.astimezone(tz)
+        lines.append(f"  {when:%a %d %b %H:%M %Z} · {item.summary or item.key}")
         for message in item.messages:
             lines.append("    " + _message_text(message.payload).replace("\n", "\n      "))
         lines.append("")

@@ -17,7 +17,7 @@ from bot.clock import Planned, PlanWindow
 from bot.config import Site, WorkspaceConfig
 from bot.outbox import Outgoing
 from bot.slack_text import flag
-from calendars.occasions import COMPANY, Occasion, calendar_for
+from calendars.occasions import COMPANY, Occasion, by_milestone, calendar_for, kind_label
 
 
 def post_time_at(site: Site, config: WorkspaceConfig, day: date) -> datetime:
@@ -38,19 +38,19 @@ def plan_reminders(window: PlanWindow) -> Iterable[Planned]:
     # UTC dates, padded a day each side for the widest timezone offsets
     first = window.start.astimezone(UTC).date() - timedelta(days=2)
     last = window.end.astimezone(UTC).date() + timedelta(days=max(steps) + 2)
-    groups: dict[tuple[str, date, int], list[tuple[Occasion, datetime]]] = {}
-    for occasion in calendar_for(config).occasions(first, last):
-        if not first <= occasion.first_day <= last:
-            continue
+    occasions = calendar_for(config).occasions(first, last)
+    for shared in by_milestone(o for o in occasions if first <= o.first_day <= last):
+        first_day, slug = shared[0].first_day, shared[0].slug
         for n in steps:
-            due = post_time_at(occasion.site, config, occasion.first_day - timedelta(days=n))
-            groups.setdefault((occasion.slug, occasion.first_day, n), []).append((occasion, due))
-            if n == 0 and window.start <= due <= window.end:
-                yield site_day_of(config, occasion, due)
-    for (slug, first_day, n), members in groups.items():
-        earliest, due = min(members, key=lambda member: member[1])
-        if window.start <= due <= window.end:
-            shared = [o for o, _ in members]
+            dues = [post_time_at(o.site, config, first_day - timedelta(days=n)) for o in shared]
+            if n == 0:
+                for occasion, due in zip(shared, dues, strict=True):
+                    if window.start <= due <= window.end:
+                        yield site_day_of(config, occasion, due)
+            due = min(dues)
+            if not window.start <= due <= window.end:
+                continue
+            earliest = shared[dues.index(due)]
             key = f"reminder:{first_day.isoformat()}:{slug}:{n}"
             message = reminder_message(config, shared, n, config.workspace.celebrations_channel)
             summary = (
@@ -154,9 +154,8 @@ def generic_line(occasions: Sequence[Occasion]) -> str:
     lead = occasions[0]
     if lead.kind == COMPANY:
         return "A company milestone: a good moment to connect with colleagues at other sites."
-    kind = {"public": "A public holiday", "optional": "An optional holiday"}.get(
-        lead.category or "", "A holiday"
-    )
+    label = kind_label(lead)
+    kind = ("An " if label[0] in "aeiou" else "A ") + label
     names = [site.name for site in _unique_sites(occasions)]
     where = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return f"{kind} in {where}. Ask colleagues there what it means to them."

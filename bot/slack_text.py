@@ -51,11 +51,6 @@ def user_text(text: str) -> str:
     return "".join(out)
 
 
-def plain(text: str) -> str:
-    """Text for a ``plain_text`` element: Slack shows it verbatim, so only unescape."""
-    return unescape(text)
-
-
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 

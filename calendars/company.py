@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.config import Milestone
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """One day of a milestone: ``day_number`` of ``days`` (a 5-day week has five)."""
-
-    milestone: Milestone
-    first_day: date
-    day: date
-
-    @property
-    def day_number(self) -> int:
-        return (self.day - self.first_day).days + 1
 
 
 def first_days(milestone: Milestone, start: date, end: date) -> list[date]:
@@ -37,14 +23,3 @@ def first_days(milestone: Milestone, start: date, end: date) -> list[date]:
         if first <= end and last >= start:
             found.append(first)
     return found
-
-
-def occurrences(milestone: Milestone, start: date, end: date) -> list[Occurrence]:
-    """Every day of the milestone that falls in [start, end]."""
-    days = []
-    for first in first_days(milestone, start, end):
-        for offset in range(milestone.days):
-            day = first + timedelta(days=offset)
-            if start <= day <= end:
-                days.append(Occurrence(milestone, first, day))
-    return days

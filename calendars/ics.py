@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.config import WorkspaceConfig
 from bot.slack_text import flag
-from calendars.occasions import COMPANY, Occasion, calendar_for
+from calendars.occasions import COMPANY, Occasion, by_milestone, calendar_for
 
 PRODID = "-//lantern//cultural calendar//EN"
 FEED_DAYS_BACK, FEED_DAYS_AHEAD = 30, 365
@@ -80,9 +80,6 @@ def describe(group: list[Occasion]) -> str:
 
 
 def render_ics(config: WorkspaceConfig, start: date, end: date, now: datetime) -> str:
-    groups: dict[tuple[date, str], list[Occasion]] = {}
-    for occasion in calendar_for(config).occasions(start, end):
-        groups.setdefault((occasion.first_day, occasion.slug), []).append(occasion)
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
@@ -93,8 +90,9 @@ def render_ics(config: WorkspaceConfig, start: date, end: date, now: datetime) -
         "X-WR-CALNAME:Lantern: milestones at every site",
         "X-PUBLISHED-TTL:PT12H",
     ]
-    for (first_day, slug), group in groups.items():
+    for group in by_milestone(calendar_for(config).occasions(start, end)):
         lead = group[0]
+        first_day, slug = lead.first_day, lead.slug
         sites = ", ".join(f"{flag(o.site.country)} {o.site.name}" for o in group)
         category = "Company milestone" if lead.kind == COMPANY else "Holiday"
         lines += [

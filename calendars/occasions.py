@@ -16,7 +16,7 @@ from functools import lru_cache
 from bot.config import Site, WorkspaceConfig
 from calendars.company import first_days
 from calendars.curated import Curated, CuratedIndex, load_index
-from calendars.holiday_days import holiday_days
+from calendars.holiday_days import HolidayDay, holiday_days
 
 HOLIDAY, COMPANY = "holiday", "company"
 
@@ -83,7 +83,7 @@ class Calendar:
 
     def _holidays(self, site: Site, start: date, end: date) -> list[Occasion]:
         # look a week further on each side so a span crossing the range edge stays whole
-        days = []
+        days: list[HolidayDay] = []
         for year in range((start - timedelta(days=7)).year, (end + timedelta(days=7)).year + 1):
             days.extend(
                 holiday_days(site.country, site.subdivision, site.categories, site.language, year)
@@ -147,6 +147,21 @@ def _extend(occasion: Occasion, day: date, estimated: bool) -> Occasion:
     from dataclasses import replace
 
     return replace(occasion, last_day=day, estimated=occasion.estimated or estimated)
+
+
+def by_milestone(occasions: Iterable[Occasion]) -> list[list[Occasion]]:
+    """One group per milestone and first day, in calendar order: the sites that share it."""
+    groups: dict[tuple[date, str], list[Occasion]] = {}
+    for occasion in occasions:
+        groups.setdefault((occasion.first_day, occasion.slug), []).append(occasion)
+    return list(groups.values())
+
+
+def kind_label(occasion: Occasion) -> str:
+    """'public holiday', 'optional holiday', 'company milestone'…"""
+    if occasion.kind == COMPANY:
+        return "company milestone"
+    return f"{occasion.category} holiday" if occasion.category else "holiday"
 
 
 @lru_cache(maxsize=8)

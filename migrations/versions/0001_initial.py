@@ -56,7 +56,6 @@ def upgrade() -> None:
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("lease_owner", sa.String(length=64), nullable=True),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("slack_channel", sa.String(length=32), nullable=True),
         sa.Column("slack_ts", sa.String(length=32), nullable=True),

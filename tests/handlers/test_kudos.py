@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import kudos as kudos_rules
 from bot.models import Kudos, KudosRecipient, OutboxMessage, SiteMember
 from tests.conftest import WebApp
 from tests.slack_fake import Call, SlackFake
@@ -358,3 +359,11 @@ def test_membership_events_keep_sites_current(
     while count(session_factory, SiteMember) > 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert count(session_factory, SiteMember) == 0
+
+
+@pytest.mark.usefixtures("people")
+def test_form_refusals_point_at_the_right_field(web: WebApp, slack: SlackFake) -> None:
+    empty = submit_form(web, [ANA], "   ", "V0KUDOS7")
+    assert empty.json()["errors"] == {"message": kudos_rules.EMPTY}
+    only_me = submit_form(web, [GIVER], "great work, me", "V0KUDOS8")
+    assert only_me.json()["errors"] == {"recipients": kudos_rules.ONLY_SELF}
