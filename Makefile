@@ -19,12 +19,13 @@ demo: install ## check and preview the example workspace; no Slack needed
 	$(DEMO_ENV) $(LANTERN) migrate
 	$(DEMO_ENV) $(LANTERN) preview --days 21
 
-test: install lint ## ruff + the test suite (PostgreSQL too with TEST_DATABASE_URL)
+test: install lint ## ruff, mypy and the test suite (PostgreSQL too with TEST_DATABASE_URL)
 	$(BIN)/python -m pytest -q
 
 lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy bot handlers calendars
 
 format: install
 	$(BIN)/ruff format .

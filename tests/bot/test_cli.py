@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -255,12 +256,17 @@ def test_calendar_ics_to_a_file_and_token(settings: Settings, tmp_path: Path) ->
     )
 
 
-def test_check_config_warns_about_estimated_dates_but_passes(settings: Settings) -> None:
+def test_check_config_warns_about_estimated_dates_but_passes(
+    settings: Settings, config: Any
+) -> None:
+    from calendars.coverage import estimated_warnings
+
+    today = datetime.now(config.workspace.tz).date()
+    expected = [f"warning: {w}" for w in estimated_warnings(config, today)]
     result = lantern("check-config", env=env_for(settings))
     assert result.returncode == 0
-    assert any(
-        line.startswith("warning:") and "estimated" in line for line in result.stdout.splitlines()
-    )
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("warning:")]
+    assert warnings == [w.replace(str(config.source), settings.config_path) for w in expected]
 
 
 def test_export_kudos_csv_and_json(
