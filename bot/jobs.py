@@ -17,36 +17,41 @@ log = logging.getLogger(__name__)
 
 
 class Activity:
-    """How many Slack requests this process is answering right now."""
+    """Whether this process is answering Slack requests, or has been a moment ago."""
 
-    def __init__(self) -> None:
+    def __init__(self, quiet: float = 0.03) -> None:
+        self.quiet = quiet  # seconds without a request that count as a gap
         self._count = 0
+        self._last = 0.0
         self._lock = threading.Lock()
 
     def __enter__(self) -> Activity:
         with self._lock:
             self._count += 1
+            self._last = time.monotonic()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         with self._lock:
             self._count -= 1
+            self._last = time.monotonic()
 
     def idle(self) -> bool:
-        return self._count <= 0
+        with self._lock:
+            return self._count <= 0 and time.monotonic() - self._last >= self.quiet
 
 
 class Jobs:
     """A small pool for post-ack work. With an ``activity`` it lets requests go first: a job
-    waits (up to ``patience`` seconds) for a moment when no request is being answered, so a
-    burst is acknowledged at full speed and its follow-up work fills the gaps."""
+    waits (up to ``patience`` seconds) for a quiet moment between requests, so a burst is
+    acknowledged at full speed and its follow-up work fills the gaps after it."""
 
     def __init__(
         self,
         name: str,
         workers: int = 1,
         activity: Activity | None = None,
-        patience: float = 0.25,
+        patience: float = 1.0,
     ) -> None:
         self.name = name
         self.activity = activity
@@ -61,7 +66,7 @@ class Jobs:
             return
         deadline = time.monotonic() + self.patience
         while not self.activity.idle() and time.monotonic() < deadline:
-            time.sleep(0.002)
+            time.sleep(0.005)
 
     def _run(self, function: Callable[..., Any], args: Any, kwargs: Any) -> None:
         self._wait_for_a_gap()
