@@ -199,7 +199,9 @@ def served(settings: Settings) -> Iterator[str]:
             process.kill()
 
 
-def test_serve_end_to_end(served: str, slack: SlackFake) -> None:
+def test_serve_end_to_end(
+    served: str, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
     events = served + "/slack/events"
     assert get(served + "/healthz").json() == {"ok": True, "db": "up"}
     assert slash_command(events, "/celebrate", "x", user_id="U0LEADCHI", secret="bad").status == 401
@@ -208,6 +210,12 @@ def test_serve_end_to_end(served: str, slack: SlackFake) -> None:
         slash_command(events, "/celebrate", "x", user_id="U0LEADCHI", timestamp=stale).status == 401
     )
     assert slack.calls == []
+    from sqlalchemy import func, select
+
+    from bot.models import OutboxMessage
+
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     reply = slash_command(events, "/celebrate", "Mumbai's first 5-star week!", user_id="U0LEADCHI")
     assert reply.status == 200 and "Posted" in reply.text
     call = slack.wait_for("chat.postMessage", timeout=10)[0]
