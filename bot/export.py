@@ -14,12 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot import slack_text
 from bot.config import WorkspaceConfig
 from bot.kudos import crosses_kinds
 from bot.models import Kudos
 
 COLUMNS = (
     "id",
+    "team_id",
     "created_at",
     "source",
     "giver",
@@ -49,6 +51,7 @@ def kudos_rows(
         rows.append(
             {
                 "id": kudos.id,
+                "team_id": kudos.team_id,
                 "created_at": kudos.created_at.isoformat(),
                 "source": kudos.source,
                 "giver": kudos.giver_id,
@@ -59,7 +62,7 @@ def kudos_rows(
                 "groups": [handle for _, handle in kudos.groups],
                 "in_house_bpo": crosses_kinds(config, kudos),
                 "values": list(kudos.values),
-                "message": kudos.message,
+                "message": slack_text.unescape(kudos.message),
                 "permalink": kudos.origin_permalink or "",
                 "withdrawn_at": kudos.withdrawn_at.isoformat() if kudos.withdrawn_at else "",
             }
@@ -77,6 +80,13 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
     writer.writeheader()
     for row in rows:
         writer.writerow(
-            {k: " ".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()}
+            {k: _cell(" ".join(map(str, v)) if isinstance(v, list) else v) for k, v in row.items()}
         )
     return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """Keep spreadsheets from running a message as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

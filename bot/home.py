@@ -103,7 +103,7 @@ def delivery_health(session: Session, team_id: str) -> tuple[int, int, list[Outb
 
 def _kudos_line(kudos: Kudos) -> str:
     to = ", ".join(slack_text.mention_user(r.user_id) for r in kudos.recipients[:5])
-    text = slack_text.truncate(slack_text.user_text(kudos.message), 120) or "a message"
+    text = slack_text.user_text(slack_text.cut(kudos.message, 120)) or "a message"
     return f"{slack_text.mention_user(kudos.giver_id)} → {to}: {text}"
 
 

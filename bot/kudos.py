@@ -28,7 +28,8 @@ EXCERPT_LENGTH = 200
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
 GROUP_MENTION = re.compile(r"<!subteam\^(S[A-Z0-9]+)(?:\|([^<>]*))?>")
 LEADING_MENTIONS = re.compile(
-    r"^(?:\s*(?:<@[UW][A-Z0-9]+(?:\|[^<>]*)?>|<!subteam\^S[A-Z0-9]+(?:\|[^<>]*)?>)[\s,;:&]*)+"
+    r"^(?:\s*(?:<@[UW][A-Z0-9]+(?:\|[^<>]*)?>|<!subteam\^S[A-Z0-9]+(?:\|[^<>]*)?>)"
+    r"(?:[\s,;:]|&amp;|and\b)*)+"
 )
 HASHTAG = re.compile(r"(?<![\w&#])#([A-Za-z0-9][A-Za-z0-9_-]{0,39})")
 
@@ -161,6 +162,7 @@ class Recipient:
     user_id: str
     team_id: str | None
     site_key: str | None
+    via_group: str | None = None  # the user group they were thanked through
 
 
 @dataclass
@@ -213,6 +215,7 @@ def record(session: Session, new: NewKudos, now: datetime) -> Kudos | None:
                 user_id=recipient.user_id,
                 user_team_id=recipient.team_id,
                 site_key=recipient.site_key,
+                via_group=recipient.via_group,
             )
         )
     session.flush()
@@ -253,20 +256,43 @@ def _person(config: WorkspaceConfig, user_id: str, site_key: str | None) -> str:
     return f"{slack_text.mention_user(user_id)}{where}"
 
 
+def recipients_text(kudos: Kudos) -> str:
+    """'the @night-shift team (8 people) and <@U0BEN>' — groups named, never pinged."""
+    parts = []
+    for group_id, handle in kudos.groups:
+        count = sum(1 for r in kudos.recipients if r.via_group == group_id)
+        people = "person" if count == 1 else "people"
+        parts.append(f"the {slack_text.escape(handle)} team ({count} {people})")
+    parts += [slack_text.mention_user(r.user_id) for r in kudos.recipients if not r.via_group]
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+
+
+def _body_sections(body: str, limit: int = 2900) -> list[dict[str, Any]]:
+    """The quoted message in as many sections as it needs (Slack caps one at 3,000)."""
+    quoted = "\n".join("> " + line for line in body.splitlines() or [""])
+    sections = []
+    while quoted:
+        piece = quoted if len(quoted) <= limit else slack_text.cut(quoted, limit).removesuffix("…")
+        if not piece:  # a single token longer than the limit: split it anyway
+            piece = quoted[:limit]
+        sections.append(slack_text.section(piece))
+        quoted = quoted[len(piece) :].lstrip("\n")
+        if quoted and not quoted.startswith(">"):
+            quoted = "> " + quoted
+    return sections
+
+
 def feed_post(config: WorkspaceConfig, kudos: Kudos) -> dict[str, Any]:
     giver = _person(config, kudos.giver_id, kudos.giver_site_key)
     if kudos.groups:
-        handles = ", ".join(slack_text.escape(handle) for _, handle in kudos.groups)
-        count = len(kudos.recipients)
-        to = f"the {handles} team ({count} {'person' if count == 1 else 'people'})"
-        headline = f"🙌 *Team kudos* from {giver} to {to}"
+        headline = f"🙌 *Team kudos* from {giver} to {recipients_text(kudos)}"
     else:
         to = ", ".join(_person(config, r.user_id, r.site_key) for r in kudos.recipients)
         headline = f"👏 *Kudos* from {giver} to {to}"
-    body = slack_text.user_text(kudos.message)
-    quoted = "\n".join("> " + line for line in body.splitlines() or [""])
     if kudos.origin_permalink:
-        quoted = f"for <{kudos.origin_permalink}|this message>:\n{quoted}"
+        headline += f" for <{kudos.origin_permalink}|this message>"
+    elif kudos.source == "reaction":
+        headline += " for a message in a private conversation"
     notes = []
     if crosses_kinds(config, kudos):
         notes.append("🤝 Across in-house and BPO")
@@ -274,10 +300,13 @@ def feed_post(config: WorkspaceConfig, kudos: Kudos) -> dict[str, Any]:
         notes.append("🌏 Across sites")
     if kudos.values:
         notes.append(" ".join(f"#{value}" for value in kudos.values))
-    blocks = [slack_text.section(f"{headline}\n{quoted}")]
+    blocks = [slack_text.section(headline)]
+    if kudos.message.strip():
+        blocks += _body_sections(slack_text.user_text(kudos.message))
     if notes:
         blocks.append(slack_text.context(" · ".join(notes)))
-    fallback = f"Kudos from <@{kudos.giver_id}>: {slack_text.truncate(body, 200)}"
+    short = slack_text.user_text(slack_text.cut(kudos.message, 200))
+    fallback = f"Kudos from <@{kudos.giver_id}>: {short}"
     return {
         "channel": config.workspace.feed_channel,
         "text": fallback,
@@ -290,7 +319,7 @@ def feed_message(config: WorkspaceConfig, kudos: Kudos) -> Outgoing:
     return Outgoing(feed_key(kudos), "chat.postMessage", feed_post(config, kudos))
 
 
-def withdrawn_update(config: WorkspaceConfig, kudos: Kudos, change_id: str) -> Outgoing:
+def withdrawn_update(kudos: Kudos, change_id: str) -> Outgoing:
     """Rewrite the feed post once its kudos are withdrawn, so the feed is never left wrong."""
     text = f"Kudos from <@{kudos.giver_id}> were withdrawn."
     return Outgoing(
@@ -314,7 +343,8 @@ def restored_update(config: WorkspaceConfig, kudos: Kudos, change_id: str) -> Ou
 
 
 def excerpt(text: str) -> str:
-    return slack_text.truncate(" ".join(slack_text.unescape(text).split()), EXCERPT_LENGTH)
+    """A short quote of a Slack message, still in Slack's own (escaped) form."""
+    return slack_text.cut(" ".join(text.split()), EXCERPT_LENGTH)
 
 
 # --------------------------------------------------------------------------- the modal

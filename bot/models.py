@@ -147,6 +147,8 @@ class KudosRecipient(Base):
     user_id: Mapped[str] = mapped_column(SLACK_ID)
     user_team_id: Mapped[str | None] = mapped_column(TEAM_ID)
     site_key: Mapped[str | None] = mapped_column(String(40))
+    # the user group they were thanked through, or None when named themselves
+    via_group: Mapped[str | None] = mapped_column(SLACK_ID)
 
     kudos: Mapped[Kudos] = relationship(back_populates="recipients")
 

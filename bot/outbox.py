@@ -107,6 +107,23 @@ def cancel(session: Session, team_id: str, key: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def cancel_pending_updates(session: Session, team_id: str, prefix: str) -> int:
+    """Cancel queued, untaken messages whose key starts with ``prefix`` (older edits of a
+    post that a newer edit replaces), so edits cannot land out of order."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.key.startswith(prefix, autoescape=True),
+            OutboxMessage.status == PENDING,
+            OutboxMessage.lease_owner.is_(None),
+        )
+        .values(status=CANCELLED, last_error="replaced by a newer edit")
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def revive(session: Session, team_id: str, key: str) -> bool:
     """Send a cancelled message after all; True if it was cancelled."""
     result = session.execute(

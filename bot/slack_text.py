@@ -29,26 +29,51 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def user_text(text: str) -> str:
-    """Make text a user typed safe to post as mrkdwn.
+_LOOSE_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
 
-    User and channel mentions and links stay live; special mentions (``<!channel>``,
-    ``<!here>``, ``<!everyone>``, ``<!subteam^…>``, ``<!date…>``) and everything else are
-    escaped so they show as typed and notify nobody.
+
+def _settle(text: str) -> str:
+    """Escape what Slack would have: a stray ``&``, ``<`` or ``>`` outside entities and tokens."""
+    return _LOOSE_AMPERSAND.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def user_text(text: str) -> str:
+    """Make text from Slack (a message, a command's text) safe to post as mrkdwn.
+
+    Slack delivers what a person typed already escaped (``&lt;``…), and its own tokens as
+    ``<…>``. Only real tokens can be live: user and channel mentions and links stay; a special
+    mention (``<!channel>``, ``<!here>``, ``<!everyone>``, ``<!subteam^…|@group>``) shows as
+    its label or as typed, and notifies nobody. Typed brackets stay text, so nobody can forge
+    a link. Raw text (a form field) must go through :func:`escape` first.
     """
-    raw = unescape(text)
     out: list[str] = []
     position = 0
-    for match in _SLACK_TOKEN.finditer(raw):
-        out.append(escape(raw[position : match.start()]))
+    for match in _SLACK_TOKEN.finditer(text):
+        out.append(_settle(text[position : match.start()]))
         inner = match.group(1)
         if _SAFE_TOKEN.match(inner):
-            out.append("<" + inner.replace("&", "&amp;") + ">")  # as Slack itself sends it
+            out.append("<" + _LOOSE_AMPERSAND.sub("&amp;", inner) + ">")
         else:
-            out.append(escape(match.group(0)))
+            _, bar, label = inner.partition("|")
+            shown = label if bar and label.strip() else "<" + inner + ">"
+            out.append(escape(unescape(shown)))
         position = match.end()
-    out.append(escape(raw[position:]))
+    out.append(_settle(text[position:]))
     return "".join(out)
+
+
+def cut(text: str, limit: int) -> str:
+    """Shorten Slack text without splitting a ``<…>`` token or an ``&…;`` entity."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    opened = head.rfind("<")
+    if opened > head.rfind(">"):
+        head = head[:opened]
+    amp = head.rfind("&")
+    if amp != -1 and ";" not in head[amp:]:
+        head = head[:amp]
+    return head.rstrip() + "…"
 
 
 def truncate(text: str, limit: int) -> str:

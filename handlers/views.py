@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import celebrate, kudos
+from bot import celebrate, kudos, slack_text
 from bot.context import AppContext
 from bot.outbox import enqueue
 from bot.roles import UNAVAILABLE, RolesUnavailable
@@ -40,8 +40,9 @@ def register(app: App, ctx: AppContext) -> None:
                 errors={celebrate.MILESTONE_BLOCK: "That milestone is no longer upcoming."},
             )
             return
+        # a form field is raw text, not Slack's escaped text: escape it before it is posted
         outgoing = celebrate.celebration(
-            ctx.config, user_id, message, f"view:{view['id']}", milestone
+            ctx.config, user_id, slack_text.escape(message), f"view:{view['id']}", milestone
         )
         team_id = (body.get("team") or {}).get("id") or view.get("team_id") or "-"
         with ctx.session_factory.begin() as session:

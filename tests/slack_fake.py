@@ -241,6 +241,11 @@ class SlackFake:
         self.channel_members: dict[str, list[str]] = {}
         # channel -> messages posted there, oldest first, for conversations.history
         self.history: dict[str, list[dict[str, Any]]] = {}
+        # channels conversations.info reports as private (D… are DMs)
+        self.private_channels: set[str] = set()
+        # (channel, ts) -> {emoji name: [user ids]} for reactions.get; unknown messages
+        # answer without a "message", as if Slack could not say
+        self.reactions: dict[tuple[str, str], dict[str, list[str]]] = {}
         self._lock = threading.Lock()
         self._failures: dict[str, list[_Failure]] = {}
         self._error_rules: dict[str, list[_ErrorRule]] = {}
@@ -528,6 +533,29 @@ class SlackFake:
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
         if method == "conversations.history":
             return self._history_page(params)
+        if method == "conversations.info":
+            channel = str(params.get("channel", ""))
+            return {
+                "ok": True,
+                "channel": {
+                    "id": channel,
+                    "name": channel.lower(),
+                    "is_channel": not channel.startswith("D"),
+                    "is_private": channel in self.private_channels,
+                    "is_im": channel.startswith("D"),
+                    "is_mpim": False,
+                },
+            }
+        if method == "reactions.get":
+            key = (str(params.get("channel", "")), str(params.get("timestamp", "")))
+            if key not in self.reactions:
+                return {"ok": True}
+            found = [
+                {"name": name, "users": list(users), "count": len(users)}
+                for name, users in self.reactions[key].items()
+                if users
+            ]
+            return {"ok": True, "type": "message", "message": {"ts": key[1], "reactions": found}}
         if method == "chat.update":
             return {
                 "ok": True,

@@ -1,4 +1,4 @@
-"""kudos groups, giver site and permalink
+"""kudos groups, giver site, permalink, and how each recipient was thanked
 
 Revision ID: 0002
 Revises: 0001
@@ -25,9 +25,13 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("giver_site_key", sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column("origin_permalink", sa.Text(), nullable=True))
+    with op.batch_alter_table("kudos_recipients", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("via_group", sa.String(length=32), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("kudos_recipients", schema=None) as batch_op:
+        batch_op.drop_column("via_group")
     with op.batch_alter_table("kudos", schema=None) as batch_op:
         batch_op.drop_column("origin_permalink")
         batch_op.drop_column("giver_site_key")

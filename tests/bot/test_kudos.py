@@ -18,7 +18,7 @@ MANILA = ZoneInfo("Asia/Manila")
 
 def test_parse_mentions_groups_and_message() -> None:
     draft = kudos.parse(
-        "<@U0ANA|ana>, <@U0BEN> & <!subteam^S0NIGHT|@night-shift> thanks <@U0ANA|ana> again!"
+        "<@U0ANA|ana>, <@U0BEN> &amp; <!subteam^S0NIGHT|@night-shift> thanks <@U0ANA|ana> again!"
     )
     assert draft.users == ("U0ANA", "U0BEN")
     assert draft.groups == (("S0NIGHT", "@night-shift"),)
