@@ -95,3 +95,32 @@ def test_same_request_twice_records_once(ctx: AppContext, slack: SlackFake) -> N
 
         assert session.scalar(select(func.count()).select_from(Kudos)) == 1
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_withdrawn_before_delivery_is_cancelled_then_revived(
+    ctx: AppContext, slack: SlackFake
+) -> None:
+    from sqlalchemy import select
+
+    from bot.models import OutboxMessage
+
+    giver_in_manila(slack)
+    event = {
+        "user": "U0GIVER",
+        "reaction": "clap",
+        "item_user": "U0ANA",
+        "item": {"type": "message", "channel": "C0MANILA", "ts": "1700000000.000100"},
+    }
+    now = datetime(2026, 6, 11, 9, 0, tzinfo=MANILA)
+
+    def step(action: str) -> dict[str, str]:
+        with ctx.session_factory.begin() as session:
+            getattr(ctx.giving, action)(session, team_id="T0TEST", event=event, now=now)
+        with ctx.session_factory() as session:
+            return dict(session.execute(select(OutboxMessage.key, OutboxMessage.status)).all())
+
+    assert list(step("react").values()) == ["pending"]
+    assert list(step("unreact").values()) == ["cancelled"]  # nothing to correct later
+    assert list(step("react").values()) == ["pending"]  # the same post, sent after all
+    ctx.deliverer.deliver_until_done(timeout=5)
+    assert len(slack.calls_to("chat.postMessage")) == 1

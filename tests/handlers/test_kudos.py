@@ -367,3 +367,104 @@ def test_form_refusals_point_at_the_right_field(web: WebApp, slack: SlackFake) -
     assert empty.json()["errors"] == {"message": kudos_rules.EMPTY}
     only_me = submit_form(web, [GIVER], "great work, me", "V0KUDOS8")
     assert only_me.json()["errors"] == {"recipients": kudos_rules.ONLY_SELF}
+
+
+# --------------------------------------------------------------------------- edge cases
+
+
+def drain(web: WebApp) -> None:
+    """Wait until the post-ack work queued so far has run (the work thread is FIFO)."""
+    web.ctx.work.submit(lambda: None).result(timeout=10)
+
+
+KEY = ("C0MANILA", "1700000000.000100")
+
+
+@pytest.mark.usefixtures("people", "original")
+def test_withdrawn_while_the_post_retries_is_corrected_after_it_lands(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    slack.fail_next("chat.postMessage", status=429, retry_after=30)  # the post waits
+    event(web.events_url, reaction("reaction_added"))
+    slack.wait_for("chat.postMessage")
+    slack.reactions[KEY] = {"clap": []}
+    event(web.events_url, reaction("reaction_removed"))
+    drain(web)
+    with session_factory() as session:
+        statuses = dict(session.execute(select(OutboxMessage.key, OutboxMessage.status)).all())
+        assert session.scalars(select(Kudos)).one().withdrawn_at is not None
+    # the post is still retrying, so it is corrected after it lands, never left wrong
+    assert any(k.endswith(":withdrawn:" + k.split(":")[-1]) for k in statuses)
+
+
+@pytest.mark.usefixtures("people", "original")
+def test_remove_then_add_again_restores_the_post(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    slack.reactions[KEY] = {"clap": [GIVER]}
+    event(web.events_url, reaction("reaction_added"))
+    slack.wait_for("chat.postMessage")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with session_factory() as session:
+            if session.scalars(select(OutboxMessage.status)).first() == "sent":
+                break
+        time.sleep(0.05)
+    slack.reactions[KEY] = {"clap": []}
+    event(web.events_url, reaction("reaction_removed"))
+    slack.wait_for("chat.update")
+    slack.reactions[KEY] = {"clap": [GIVER]}
+    event(web.events_url, reaction("reaction_added"))
+    updates = slack.wait_for("chat.update", count=2)
+    assert "withdrawn" in updates[0].params["text"]
+    assert "withdrawn" not in updates[1].params["text"]
+    with session_factory() as session:
+        assert session.scalars(select(Kudos)).one().withdrawn_at is None
+
+
+@pytest.mark.usefixtures("people", "original")
+def test_late_or_out_of_order_events_follow_slacks_current_state(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    slack.reactions[KEY] = {"clap": []}  # already taken back when the events arrive
+    event(web.events_url, reaction("reaction_removed"))
+    event(web.events_url, reaction("reaction_added"))
+    drain(web)
+    assert count(session_factory, Kudos) == 0 and slack.calls_to("chat.postMessage") == []
+
+
+@pytest.mark.usefixtures("people", "original")
+def test_private_channels_are_neither_quoted_nor_linked(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    slack.private_channels.add("C0MANILA")
+    event(web.events_url, reaction("reaction_added"))
+    call = slack.wait_for("chat.postMessage")[0]
+    blocks = json.dumps(call.json_param("blocks"), ensure_ascii=False)
+    assert "Fixed the IVR" not in blocks and "archives" not in blocks
+    assert "private conversation" in blocks
+    assert slack.calls_to("chat.getPermalink") == []
+
+
+@pytest.mark.usefixtures("people")
+def test_mixed_kudos_name_people_and_groups(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    slack.usergroups["S0NIGHT"] = [ANA, "U0ROBOT", "U0PARTNER"]
+    kudos(web, slack, f"<@{BEN}|ben> &amp; <!subteam^S0NIGHT|@night> you carried the week")
+    call = slack.wait_for("chat.postMessage")[0]
+    blocks = json.dumps(call.json_param("blocks"), ensure_ascii=False)
+    assert f"the @night team (2 people) and <@{BEN}>" in blocks
+    assert "amp;" not in blocks.replace("&amp;", "")
+    with session_factory() as session:
+        teams = {r.user_id: r.user_team_id for r in session.scalars(select(KudosRecipient))}
+    assert teams == {BEN: "T0TEST", ANA: "T0TEST", "U0PARTNER": "T0PARTNER"}  # no bot
+
+
+@pytest.mark.usefixtures("people")
+def test_a_long_kudos_is_posted_whole(web: WebApp, slack: SlackFake) -> None:
+    kudos(web, slack, f"<@{ANA}|ana> " + "&lt;" * 990 + " END")
+    call = slack.wait_for("chat.postMessage")[0]
+    sections = [b["text"]["text"] for b in call.json_param("blocks") if b["type"] == "section"]
+    assert all(len(text) <= 3000 for text in sections)
+    assert "END" in sections[-1] and "…" not in "".join(sections[1:])
