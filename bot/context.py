@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
@@ -86,15 +87,32 @@ class AppContext:
             return self._work
 
     def deliver_soon(self, keys: list[str]) -> None:
-        """Deliver right after the ack, on delivery threads of their own, so a Retry-After
-        wait never holds a request or post-ack thread; the worker retries what is left."""
-        if not keys:
-            return
+        """Deliver right after the ack, on a delivery thread of its own. A retry is not waited
+        out on that thread (other posts would queue behind it): it is handed back to the
+        thread when due, for up to DELIVERY_WAIT; then the worker delivers what is left."""
+        if keys:
+            self._delivery_jobs().submit(
+                self._deliver, list(keys), time.monotonic() + DELIVERY_WAIT
+            )
+
+    def _delivery_jobs(self) -> Jobs:
         with self._lock:
             if self._delivery is None:
                 self._delivery = Jobs("delivery", workers=1, activity=self.activity)
-            delivery = self._delivery
-        delivery.submit(self.deliverer.deliver_until_done, list(keys), timeout=DELIVERY_WAIT)
+            return self._delivery
+
+    def _deliver(self, keys: list[str], deadline: float) -> None:
+        report = self.deliverer.deliver_due(keys)
+        if set(keys) <= set(report.sent) or time.monotonic() >= deadline:
+            return
+        wait = self.deliverer.seconds_until_next(keys)
+        if wait is None or time.monotonic() + wait > deadline:
+            return
+        timer = threading.Timer(
+            max(wait, 0.05), self._delivery_jobs().submit, args=(self._deliver, keys, deadline)
+        )
+        timer.daemon = True
+        timer.start()
 
     def close(self) -> None:
         for jobs in (self._work, self._delivery):

@@ -59,7 +59,13 @@ class Jobs:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"lantern-{name}")
 
     def submit(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[None]:
-        return self._pool.submit(self._run, function, args, kwargs)
+        try:
+            return self._pool.submit(self._run, function, args, kwargs)
+        except RuntimeError:  # shutting down: the worker's next tick picks up what is left
+            log.info("%s job %s dropped at shutdown", self.name, getattr(function, "__name__", "?"))
+            future: Future[None] = Future()
+            future.cancel()
+            return future
 
     def _wait_for_a_gap(self) -> None:
         if self.activity is None:

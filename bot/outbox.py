@@ -241,7 +241,7 @@ class Deliverer:
             if keys is not None and set(keys) <= set(report.sent):
                 report.retrying = []
                 return report  # the common case: everything went out on the first try
-            wait = self._seconds_until_next(keys)
+            wait = self.seconds_until_next(keys)
             remaining = deadline - time.monotonic()
             if wait is None:
                 report.retrying = []
@@ -437,7 +437,7 @@ class Deliverer:
             condition = and_(condition, OutboxMessage.key.in_(list(keys)))
         return condition
 
-    def _seconds_until_next(self, keys: Sequence[str] | None) -> float | None:
+    def seconds_until_next(self, keys: Sequence[str] | None) -> float | None:
         now = self.clock()
         with self.session_factory() as session:
             rows = session.execute(

@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
-from bot import membership
+from bot import event_log, membership
 from bot.clock import TickResult, tick
 from bot.config import Settings, WorkspaceConfig
 from bot.context import AppContext
@@ -56,6 +56,7 @@ def tick_once(
         session.commit()
     with ctx.session_factory.begin() as session:
         membership.sync_due(session, ctx.client, ctx.config, team_id, now)
+        event_log.purge(session, now)
     return result
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -12,39 +13,61 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import home, membership
+from bot import event_log, home, membership
 from bot.context import AppContext
-from bot.db import insert_if_absent
-from bot.models import ProcessedEvent
+from bot.giving import Outcome
 from bot.roles import RolesUnavailable
 from handlers.replies import reply_privately
 
 log = logging.getLogger(__name__)
 
+REACTION_ATTEMPTS = 3
+REACTION_FAILED = (
+    "I couldn't record your kudos for that reaction just now. "
+    "Please remove it and add it again in a minute."
+)
+
+
+def retry_delay(exc: Exception, attempt: int) -> float:
+    """Slack's Retry-After when it gave one, else 2 s, then 10 s."""
+    if isinstance(exc, SlackApiError):
+        headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
+        try:
+            return float(headers.get("retry-after") or 0) or (2.0 if attempt == 1 else 10.0)
+        except (TypeError, ValueError):
+            pass
+    return 2.0 if attempt == 1 else 10.0
+
 
 def register(app: App, ctx: AppContext) -> None:
     def skip_duplicate_events(body: dict[str, Any], next: Callable[[], Any]) -> Any:
         """Handle each event_id once. A retry (X-Slack-Retry-Num) is processed like any
-        delivery: the first one may never have arrived; only a recorded id is skipped."""
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
-            event_type = str((body.get("event") or {}).get("type") or "-")
-            with ctx.session_factory.begin() as session:
-                first = insert_if_absent(
-                    session,
-                    ProcessedEvent,
-                    {
-                        "team_id": body.get("team_id") or "-",
-                        "event_id": event_id,
-                        "event_type": event_type[:64],
-                        "received_at": datetime.now(UTC),
-                    },
-                    ["team_id", "event_id"],
-                )
-            if first is None:
-                log.info("duplicate delivery of %s (%s) skipped", event_id, event_type)
-                return BoltResponse(status=200, body="")
+        delivery: the first one may never have arrived; only a recorded id is skipped.
+        Events lantern ignores (other emoji, other channels' joins) are not recorded."""
+        event = body.get("event") or {} if body.get("type") == "event_callback" else {}
+        event_id = body.get("event_id")
+        if not event_id or not wanted(event):
+            return next()
+        with ctx.session_factory.begin() as session:
+            first = event_log.first_delivery(
+                session,
+                body.get("team_id") or "-",
+                event_id,
+                str(event.get("type") or "-"),
+                datetime.now(UTC),
+            )
+        if not first:
+            log.info("duplicate delivery of %s (%s) skipped", event_id, event.get("type"))
+            return BoltResponse(status=200, body="")
         return next()
+
+    def wanted(event: dict[str, Any]) -> bool:
+        kind = event.get("type")
+        if kind in ("reaction_added", "reaction_removed"):
+            return is_kudos_emoji(event)
+        if kind in ("member_joined_channel", "member_left_channel"):
+            return bool(membership.sites_for_channel(ctx.config, event.get("channel") or ""))
+        return kind == "app_home_opened"
 
     def is_admin(user_id: str) -> bool:
         try:
@@ -78,12 +101,25 @@ def register(app: App, ctx: AppContext) -> None:
 
     def reaction_added(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         """Reacting with the kudos emoji gives kudos to the message's author."""
-        if not is_kudos_emoji(event):
-            return
-        with ctx.session_factory.begin() as session:
-            outcome = ctx.giving.react(
-                session, team_id=body.get("team_id") or "-", event=event, now=datetime.now(UTC)
-            )
+        if is_kudos_emoji(event):
+            ctx.work.submit(give_for_reaction, event, body, client)
+
+    def give_for_reaction(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, attempt: int = 1
+    ) -> None:
+        try:
+            with ctx.session_factory.begin() as session:
+                outcome = ctx.giving.react(
+                    session, team_id=body.get("team_id") or "-", event=event, now=datetime.now(UTC)
+                )
+        except (SlackApiError, OSError) as exc:  # Slack busy or unreachable: try again later
+            if attempt < REACTION_ATTEMPTS:
+                delay = retry_delay(exc, attempt)
+                log.info("reaction kudos will retry in %.0fs: %s", delay, exc)
+                later(delay, give_for_reaction, event, body, client, attempt + 1)
+                return
+            log.warning("reaction kudos failed for good: %s", exc)
+            outcome = Outcome(REACTION_FAILED)
         if outcome.reply:
             reply_privately(
                 outcome.reply,
@@ -96,8 +132,10 @@ def register(app: App, ctx: AppContext) -> None:
 
     def reaction_removed(event: dict[str, Any], body: dict[str, Any]) -> None:
         """Taking the reaction back withdraws the kudos and corrects the feed post."""
-        if not is_kudos_emoji(event):
-            return
+        if is_kudos_emoji(event):
+            ctx.work.submit(take_back, event, body)
+
+    def take_back(event: dict[str, Any], body: dict[str, Any]) -> None:
         with ctx.session_factory.begin() as session:
             outcome = ctx.giving.unreact(
                 session, team_id=body.get("team_id") or "-", event=event, now=datetime.now(UTC)
@@ -138,7 +176,13 @@ def register(app: App, ctx: AppContext) -> None:
 
     app.use(skip_duplicate_events)
     app.event("app_home_opened")(after_ack(app_home_opened))
-    app.event("reaction_added")(after_ack(reaction_added))
-    app.event("reaction_removed")(after_ack(reaction_removed))
+
+    def later(delay: float, function: Callable[..., None], *args: Any) -> None:
+        timer = threading.Timer(delay, ctx.work.submit, args=(function, *args))
+        timer.daemon = True
+        timer.start()
+
+    app.event("reaction_added")(reaction_added)
+    app.event("reaction_removed")(reaction_removed)
     app.event("member_joined_channel")(after_ack(member_joined))
     app.event("member_left_channel")(after_ack(member_left))
