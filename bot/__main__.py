@@ -196,13 +196,17 @@ def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
     label = "failed" if args.failed else "pending"
     for row in rows:
         channel = row.payload.get("channel") or row.payload.get("user_id") or "-"
+        if isinstance(channel, dict):  # an edit of an earlier post: its channel comes from it
+            channel = "→" + str(next(iter(channel.values())))
         when = (row.next_attempt_at or row.created_at).isoformat(timespec="seconds")
         reason = row.last_error or ("not tried yet" if row.attempts == 0 else "")
         print(
             f"{row.id}\t{row.key}\t{row.method}\t{channel}\t"
             f"attempts={row.attempts}\t{'next=' + when if not args.failed else ''}\t{reason}"
         )
-    totals = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pending", "sent", "failed"))
+    totals = ", ".join(
+        f"{counts.get(s, 0)} {s}" for s in ("pending", "sent", "failed", "cancelled")
+    )
     print(f"{len(rows)} {label} message{'s' if len(rows) != 1 else ''} ({totals})")
     return EXIT_OK
 

@@ -87,13 +87,14 @@ def sites_for_channel(config: WorkspaceConfig, channel: str) -> list[Site]:
 def sync_due(
     session: Session, client: WebClient, config: WorkspaceConfig, team_id: str, now: datetime
 ) -> list[str]:
-    """Sync each site whose last sync is older than SYNC_EVERY; returns the synced keys.
+    """Sync each site once per SYNC_EVERY slot (UTC-aligned); returns the synced keys.
 
-    One run per site and 6-hour slot, claimed in ``scheduled_runs``, so several workers
+    One run per site and slot, claimed in ``scheduled_runs``, so several workers
     do it once. A channel Slack refuses (e.g. ``not_in_channel``) is logged and retried
     in the next slot."""
     slot = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    slot = slot.replace(hour=slot.hour - slot.hour % 6)
+    hours = int(SYNC_EVERY.total_seconds() // 3600)
+    slot = slot.replace(hour=slot.hour - slot.hour % hours)
     synced = []
     for site in config.sites:
         key = f"members:{site.key}:{slot.isoformat()}"

@@ -7,9 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import celebrate, kudos, slack_text
 from bot.context import AppContext
+from bot.giving import Outcome
 from bot.outbox import enqueue
 from bot.roles import UNAVAILABLE, RolesUnavailable
 from handlers.commands import SORRY
@@ -50,17 +53,30 @@ def register(app: App, ctx: AppContext) -> None:
         ack()
         ctx.deliver_soon([outgoing.key])
 
-    def kudos_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """The "Give kudos" form: the same rules as /kudos; problems stay in the form."""
+    def kudos_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        """The "Give kudos" form: the same rules as /kudos. Problems found without asking
+        Slack stay on their field; the rest is answered in the form once looked up."""
         draft = kudos.draft_from_modal(view.get("state", {}).get("values", {}))
-        giver_id = body["user"]["id"]
+        refusal = kudos.check_draft(draft, body["user"]["id"])
+        if refusal:
+            block = kudos.MESSAGE_BLOCK if refusal.about == "message" else kudos.RECIPIENTS_BLOCK
+            ack(response_action="errors", errors={block: refusal.text})
+            return
+        ack(response_action="update", view=kudos.sent_view("⏳ Sending your kudos…"))
+        ctx.work.submit(give_from_form, draft, body, view, client)
+
+    def give_from_form(
+        draft: kudos.Draft, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
         team_id = (body.get("team") or {}).get("id") or view.get("team_id") or "-"
         try:
             with ctx.session_factory.begin() as session:
                 outcome = ctx.giving.give(
                     session,
                     team_id=team_id,
-                    giver_id=giver_id,
+                    giver_id=body["user"]["id"],
                     draft=draft,
                     source="shortcut",
                     source_key=f"shortcut:{view['id']}",
@@ -68,15 +84,12 @@ def register(app: App, ctx: AppContext) -> None:
                 )
         except Exception:
             log.exception("kudos form failed")
-            ack(response_action="errors", errors={kudos.MESSAGE_BLOCK: SORRY})
-            return
-        if outcome.kudos is None:
-            block = kudos.MESSAGE_BLOCK if outcome.about == "message" else kudos.RECIPIENTS_BLOCK
-            ack(response_action="errors", errors={block: outcome.reply or SORRY})
-            return
-        ack(response_action="update", view=kudos.sent_view(outcome.reply or "👏 Sent."))
-        if outcome.queued:
-            ctx.deliver_soon(outcome.queued)
+            outcome = Outcome(SORRY)
+        try:
+            client.views_update(view_id=view["id"], view=kudos.sent_view(outcome.reply or SORRY))
+        except SlackApiError as exc:
+            log.warning("views.update failed: %s", exc.response.get("error"))
+        ctx.deliver_soon(outcome.queued)
 
     app.view(celebrate.MODAL_CALLBACK)(celebrate_submitted)
     app.view(kudos.MODAL_CALLBACK)(kudos_submitted)

@@ -316,10 +316,15 @@ def test_form_submission_posts_or_explains(
     web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
 ) -> None:
     refused = submit_form(web, ["U0ROBOT"], "beep", "V0KUDOS0")
-    assert refused.json()["response_action"] == "errors"
-    assert "bot" in refused.json()["errors"]["recipients"]
+    assert refused.json()["response_action"] == "update"  # "Sending…", then the answer
+    answer = slack.wait_for("views.update")[0]
+    assert answer.params["view_id"] == "V0KUDOS0"
+    assert "bot" in json.dumps(answer.json_param("view"))
     sent = submit_form(web, [ANA], "Thanks for <covering> & more")
     assert sent.json()["response_action"] == "update"
+    assert "on their way" in json.dumps(
+        slack.wait_for("views.update", count=2)[1].json_param("view")
+    )
     call = slack.wait_for("chat.postMessage")[0]
     blocks = json.dumps(call.json_param("blocks"), ensure_ascii=False)
     assert "&lt;covering&gt; &amp; more" in blocks
@@ -468,3 +473,25 @@ def test_a_long_kudos_is_posted_whole(web: WebApp, slack: SlackFake) -> None:
     sections = [b["text"]["text"] for b in call.json_param("blocks") if b["type"] == "section"]
     assert all(len(text) <= 3000 for text in sections)
     assert "END" in sections[-1] and "…" not in "".join(sections[1:])
+
+
+@pytest.mark.usefixtures("people", "original")
+def test_reaction_kudos_wait_out_a_busy_slack(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    slack.fail_next("conversations.info", status=429, retry_after=1)
+    event(web.events_url, reaction("reaction_added"))
+    slack.wait_for("chat.postMessage", timeout=8)
+    assert count(session_factory, Kudos) == 1
+
+
+@pytest.mark.usefixtures("people")
+def test_ignored_events_are_not_recorded(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    from bot.models import ProcessedEvent
+
+    event(web.events_url, reaction("reaction_added", emoji="tada"))
+    event(web.events_url, {"type": "member_joined_channel", "user": ANA, "channel": "C0RANDOM"})
+    drain(web)
+    assert count(session_factory, ProcessedEvent) == 0
