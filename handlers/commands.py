@@ -12,10 +12,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot import celebrate, kudos
 from bot.context import AppContext
-from bot.giving import Outcome
 from bot.outbox import enqueue
 from bot.roles import UNAVAILABLE, RolesUnavailable
-from handlers.replies import reply_privately
+from handlers.replies import give_kudos, reply_privately
 
 log = logging.getLogger(__name__)
 
@@ -75,27 +74,21 @@ def register(app: App, ctx: AppContext) -> None:
             ack(refusal.text)
             return
         ack()  # the rest asks Slack who people are: it answers through response_url
-        ctx.work.submit(give_kudos, draft, command, respond, client)
+        ctx.work.submit(finish_kudos, draft, command, respond, client)
 
-    def give_kudos(
+    def finish_kudos(
         draft: kudos.Draft, command: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         giver_id = command["user_id"]
         request_id = command.get("trigger_id") or command.get("response_url")
-        try:
-            with ctx.session_factory.begin() as session:
-                outcome = ctx.giving.give(
-                    session,
-                    team_id=command["team_id"],
-                    giver_id=giver_id,
-                    draft=draft,
-                    source="command",
-                    source_key=f"command:{request_id}",
-                    now=datetime.now(UTC),
-                )
-        except Exception:
-            log.exception("/kudos failed")
-            outcome = Outcome(SORRY)
+        outcome = give_kudos(
+            ctx,
+            team_id=command["team_id"],
+            giver_id=giver_id,
+            draft=draft,
+            source="command",
+            source_key=f"command:{request_id}",
+        )
         if outcome.reply:
             reply_privately(
                 outcome.reply,

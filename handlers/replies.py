@@ -1,13 +1,18 @@
-"""Private answers to a person, by every route Slack offers, so none is a single point of
-failure: the command's response_url first, then chat.postEphemeral."""
+"""Answers to a person: private replies by every route Slack offers (the command's
+response_url first, then chat.postEphemeral), and kudos given with a safe fallback."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk import WebClient
+
+from bot.context import AppContext
+from bot.giving import Outcome
+from bot.kudos import Draft
 
 log = logging.getLogger(__name__)
 
@@ -37,3 +42,26 @@ def reply_privately(
         except Exception as exc:
             log.warning("could not reach %s privately in %s: %s", user, channel, exc)
     return False
+
+
+SORRY = "Something went wrong on our side and nothing was recorded. Please try again in a minute."
+
+
+def give_kudos(
+    ctx: AppContext, *, team_id: str, giver_id: str, draft: Draft, source: str, source_key: str
+) -> Outcome:
+    """Give kudos in a transaction of its own; any failure becomes an apology, never a trace."""
+    try:
+        with ctx.session_factory.begin() as session:
+            return ctx.giving.give(
+                session,
+                team_id=team_id,
+                giver_id=giver_id,
+                draft=draft,
+                source=source,
+                source_key=source_key,
+                now=datetime.now(UTC),
+            )
+    except Exception:
+        log.exception("giving kudos (%s) failed", source)
+        return Outcome(SORRY)

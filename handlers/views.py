@@ -12,10 +12,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot import celebrate, kudos, slack_text
 from bot.context import AppContext
-from bot.giving import Outcome
 from bot.outbox import enqueue
 from bot.roles import UNAVAILABLE, RolesUnavailable
-from handlers.commands import SORRY
+from handlers.replies import SORRY, give_kudos
 
 log = logging.getLogger(__name__)
 
@@ -70,21 +69,14 @@ def register(app: App, ctx: AppContext) -> None:
     def give_from_form(
         draft: kudos.Draft, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
-        team_id = (body.get("team") or {}).get("id") or view.get("team_id") or "-"
-        try:
-            with ctx.session_factory.begin() as session:
-                outcome = ctx.giving.give(
-                    session,
-                    team_id=team_id,
-                    giver_id=body["user"]["id"],
-                    draft=draft,
-                    source="shortcut",
-                    source_key=f"shortcut:{view['id']}",
-                    now=datetime.now(UTC),
-                )
-        except Exception:
-            log.exception("kudos form failed")
-            outcome = Outcome(SORRY)
+        outcome = give_kudos(
+            ctx,
+            team_id=(body.get("team") or {}).get("id") or view.get("team_id") or "-",
+            giver_id=body["user"]["id"],
+            draft=draft,
+            source="shortcut",
+            source_key=f"shortcut:{view['id']}",
+        )
         try:
             client.views_update(view_id=view["id"], view=kudos.sent_view(outcome.reply or SORRY))
         except SlackApiError as exc:
