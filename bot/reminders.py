@@ -52,7 +52,8 @@ def plan_reminders(window: PlanWindow) -> Iterable[Planned]:
                 continue
             earliest = shared[dues.index(due)]
             key = f"reminder:{first_day.isoformat()}:{slug}:{n}"
-            message = reminder_message(config, shared, n, config.workspace.celebrations_channel)
+            channel = config.workspace.celebrations_channel
+            message = reminder_message(config, shared, n, channel, at=due)
             summary = (
                 f"{shared[0].name} · {when_label(n)} · {site_names(config, shared)}"
                 f" · {local_time(earliest.site, due)}"
@@ -62,7 +63,7 @@ def plan_reminders(window: PlanWindow) -> Iterable[Planned]:
 
 def site_day_of(config: WorkspaceConfig, occasion: Occasion, due: datetime) -> Planned:
     key = f"reminder:{occasion.site.key}:{occasion.first_day.isoformat()}:{occasion.slug}:0"
-    message = reminder_message(config, [occasion], 0, occasion.site.channel)
+    message = reminder_message(config, [occasion], 0, occasion.site.channel, at=due)
     summary = (
         f"{occasion.name} · today · {occasion.site.name} channel · {local_time(occasion.site, due)}"
     )
@@ -77,6 +78,8 @@ def local_time(site: Site, instant: datetime) -> str:
 
 
 def when_label(n: int) -> str:
+    if n < 0:
+        return "under way"
     if n == 0:
         return "today"
     if n == 1:
@@ -102,17 +105,41 @@ def date_label(occasion: Occasion) -> str:
     return f"{occasion.first_day:%a %d %b} – {occasion.last_day:%a %d %b %Y} ({occasion.days} days)"
 
 
+def title_for(occasions: Sequence[Occasion], n: int, at: datetime | None) -> str:
+    """ "Diwali is tomorrow", or, when the sites' calendars differ at the moment of posting
+    (09:00 in Manila is the evening before in Chicago): "Christmas Day: today at Manila,
+    tomorrow at Chicago HQ"."""
+    lead = occasions[0]
+    by_days: dict[int, list[str]] = {}
+    for occasion in occasions:
+        local_day = at.astimezone(occasion.site.tz).date() if at else lead.first_day
+        days = (lead.first_day - local_day).days if at else n
+        names = by_days.setdefault(days, [])
+        if occasion.site.name not in names:
+            names.append(occasion.site.name)
+    if len(by_days) == 1:
+        days = next(iter(by_days))
+        return f"Today: {lead.name}" if days == 0 else f"{lead.name} is {when_label(days)}"
+    parts = [f"{when_label(d)} at {', '.join(names)}" for d, names in sorted(by_days.items())]
+    return f"{lead.name}: {' · '.join(parts)}"
+
+
 def reminder_message(
-    config: WorkspaceConfig, occasions: Sequence[Occasion], n: int, channel: str
+    config: WorkspaceConfig,
+    occasions: Sequence[Occasion],
+    n: int,
+    channel: str,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The Block Kit post for one milestone shared by ``occasions`` (same slug and day)."""
+    """The Block Kit post for one milestone shared by ``occasions`` (same slug and day),
+    worded for the moment ``at`` which it goes out."""
     lead = occasions[0]
     esc = slack_text.escape
     emoji = next((o.content.emoji for o in occasions if o.content), None) or (
         "🏢" if lead.kind == COMPANY else "📅"
     )
     where = esc(site_names(config, occasions))
-    title = f"Today: {lead.name}" if n == 0 else f"{lead.name} is {when_label(n)}"
+    title = title_for(occasions, n, at)
     text = f"{emoji} {esc(title)} — {where}"
     lines = [f"{emoji} *{esc(title)}* · {date_label(lead)}"]
     local = sorted({o.local_name for o in occasions if o.local_name})
@@ -128,7 +155,7 @@ def reminder_message(
         seen.add((content.country, content.holiday))
         blocks.append(
             slack_text.section(
-                f"{esc(content.what)}\n"
+                f"{flag(content.country)} {esc(content.what)}\n"
                 f"*Greet colleagues:* {esc(content.greeting_local)} "
                 f"_({esc(content.greeting_language)})_ · {esc(content.greeting_en)}\n"
                 f"*How to join in:* {esc(content.join_in)}"
@@ -143,7 +170,7 @@ def reminder_message(
             "check with local colleagues."
         )
     if notes:
-        blocks.append(slack_text.context(*(esc(note) for note in notes)))
+        blocks.append(slack_text.context("\n".join(esc(note) for note in notes)))
     sources = sorted({o.content.source for o in occasions if o.content})
     if sources:
         blocks.append(slack_text.context("Source: " + " · ".join(f"<{s}>" for s in sources)))
@@ -162,6 +189,7 @@ def generic_line(occasions: Sequence[Occasion]) -> str:
 
 
 def coverage_notes(occasions: Sequence[Occasion]) -> list[str]:
+    """One line per site: "Manila site public holiday: expect reduced coverage." """
     notes = []
     for occasion in _unique_occasions_by_site(occasions):
         label = f"{flag(occasion.site.country)} {occasion.site.name}"

@@ -251,3 +251,26 @@ def test_two_ticks_at_once_enqueue_everything_once(
     assert len(keys) == len(set(keys)) and "reminder:2026-06-12:independence-day:0" in keys
     for context in contexts:
         context.close()
+
+
+def test_shared_post_says_today_or_tomorrow_for_each_sites_calendar(
+    config: WorkspaceConfig,
+) -> None:
+    """09:00 in Manila on Christmas Day is still Christmas Eve in Chicago."""
+    from bot.reminders import reminder_message
+    from calendars.occasions import by_milestone, calendar_for
+
+    day = datetime(2026, 12, 25).date()
+    (christmas,) = [
+        g
+        for g in by_milestone(calendar_for(config).occasions(day, day))
+        if g[0].slug == "christmas-day"
+    ]
+    at = datetime(2026, 12, 25, 9, 0, tzinfo=MANILA)
+    text = reminder_message(config, christmas, 0, "C0CELEBRATE", at=at)["text"]
+    assert "Christmas Day: today at Manila, Cebu · tomorrow at Chicago HQ" in text
+    manila_only = [o for o in christmas if o.site.key == "manila"]
+    assert (
+        "Today: Christmas Day"
+        in reminder_message(config, manila_only, 0, "C0MANILA", at=at)["text"]
+    )
