@@ -380,8 +380,18 @@ def test_form_refusals_point_at_the_right_field(web: WebApp, slack: SlackFake) -
 
 
 def drain(web: WebApp) -> None:
-    """Wait until the post-ack work queued so far has run (the work thread is FIFO)."""
+    """Wait until the post-ack work queued so far has run (the work thread is FIFO). Bolt
+    hands an event to its listener just after the ack, so give it a moment to queue first."""
+    time.sleep(0.1)
     web.ctx.work.submit(lambda: None).result(timeout=10)
+
+
+def wait_until(check: Any, timeout: float = 8.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.05)
 
 
 KEY = ("C0MANILA", "1700000000.000100")
@@ -396,10 +406,14 @@ def test_withdrawn_while_the_post_retries_is_corrected_after_it_lands(
     slack.wait_for("chat.postMessage")
     slack.reactions[KEY] = {"clap": []}
     event(web.events_url, reaction("reaction_removed"))
-    drain(web)
+
+    def withdrawn() -> bool:
+        with session_factory() as session:
+            return session.scalars(select(Kudos)).one().withdrawn_at is not None
+
+    wait_until(withdrawn)
     with session_factory() as session:
         statuses = dict(session.execute(select(OutboxMessage.key, OutboxMessage.status)).all())
-        assert session.scalars(select(Kudos)).one().withdrawn_at is not None
     # the post is still retrying, so it is corrected after it lands, never left wrong
     assert any(k.endswith(":withdrawn:" + k.split(":")[-1]) for k in statuses)
 
