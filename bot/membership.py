@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -78,6 +79,20 @@ def remove_member(session: Session, team_id: str, site_key: str, user_id: str) -
             SiteMember.user_id == user_id,
         )
     )
+
+
+def apply_event(
+    session: Session, config: WorkspaceConfig, team_id: str, event: dict[str, Any], now: datetime
+) -> None:
+    """member_joined_channel / member_left_channel for a site channel."""
+    user_id = event.get("user")
+    if not user_id:
+        return
+    for site in sites_for_channel(config, event.get("channel") or ""):
+        if event.get("type") == "member_joined_channel":
+            add_member(session, team_id, site.key, user_id, now)
+        else:
+            remove_member(session, team_id, site.key, user_id)
 
 
 def sites_for_channel(config: WorkspaceConfig, channel: str) -> list[Site]:

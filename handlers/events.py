@@ -143,26 +143,12 @@ def register(app: App, ctx: AppContext) -> None:
         if outcome.queued:
             ctx.deliver_soon(outcome.queued)
 
-    def member_joined(event: dict[str, Any], body: dict[str, Any]) -> None:
+    def membership_changed(event: dict[str, Any], body: dict[str, Any]) -> None:
         """Keep site membership current between the clock's syncs."""
-        sites = membership.sites_for_channel(ctx.config, event.get("channel") or "")
-        if not sites:
-            return
         with ctx.session_factory.begin() as session:
-            for site in sites:
-                membership.add_member(
-                    session, body.get("team_id") or "-", site.key, event["user"], datetime.now(UTC)
-                )
-
-    def member_left(event: dict[str, Any], body: dict[str, Any]) -> None:
-        sites = membership.sites_for_channel(ctx.config, event.get("channel") or "")
-        if not sites:
-            return
-        with ctx.session_factory.begin() as session:
-            for site in sites:
-                membership.remove_member(
-                    session, body.get("team_id") or "-", site.key, event["user"]
-                )
+            membership.apply_event(
+                session, ctx.config, body.get("team_id") or "-", event, datetime.now(UTC)
+            )
 
     def after_ack(listener: Callable[..., None]) -> Callable[..., None]:
         """Run an event's work on lantern's own threads: Bolt has already answered Slack,
@@ -184,5 +170,5 @@ def register(app: App, ctx: AppContext) -> None:
 
     app.event("reaction_added")(reaction_added)
     app.event("reaction_removed")(reaction_removed)
-    app.event("member_joined_channel")(after_ack(member_joined))
-    app.event("member_left_channel")(after_ack(member_left))
+    app.event("member_joined_channel")(after_ack(membership_changed))
+    app.event("member_left_channel")(after_ack(membership_changed))
