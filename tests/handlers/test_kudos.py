@@ -511,3 +511,47 @@ def test_ignored_events_are_not_recorded(
     event(web.events_url, {"type": "member_joined_channel", "user": ANA, "channel": "C0RANDOM"})
     drain(web)
     assert count(session_factory, ProcessedEvent) == 0
+
+
+@pytest.mark.parametrize("zone", ["Asia/Manila", "America/Chicago"])
+def test_allowance_counts_from_the_givers_midnight_over_http(
+    web: WebApp,
+    slack: SlackFake,
+    session_factory: sessionmaker[Session],
+    zone: str,
+) -> None:
+    """Kudos given between the giver's midnight and UTC midnight decide the answer: they
+    count when they fall on the giver's today, and not when they fall on their yesterday."""
+    from zoneinfo import ZoneInfo
+
+    from bot.kudos import NewKudos, Recipient, record
+
+    slack.add_user(GIVER, "giver", tz=zone)
+    slack.add_user(ANA, "ana", tz="Asia/Manila")
+    limit = web.ctx.config.kudos.daily_limit
+    now = datetime.now(UTC)
+    local_midnight = datetime.combine(
+        now.astimezone(ZoneInfo(zone)).date(), datetime.min.time(), ZoneInfo(zone)
+    )
+    utc_midnight = datetime.combine(now.date(), datetime.min.time(), UTC)
+    between = min(local_midnight, utc_midnight) + abs(local_midnight - utc_midnight) / 2
+    counts_today = between >= local_midnight  # on the giver's today (and not UTC's)
+    with session_factory.begin() as session:
+        for index in range(limit):
+            new = NewKudos(
+                team_id="T0TEST",
+                source="command",
+                source_key=f"seed:{index}",
+                giver_id=GIVER,
+                giver_team_id="T0TEST",
+                giver_site_key=None,
+                message="earlier",
+                recipients=[Recipient(ANA, "T0TEST", None)],
+            )
+            record(session, new, between)
+    reply = kudos(web, slack, f"<@{ANA}|ana> one more")
+    answer = private_reply(slack, reply)
+    if counts_today:
+        assert "You have given your" in answer
+    else:
+        assert "on their way" in answer
