@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -27,9 +28,10 @@ def site_line(site: Site, now: datetime) -> str:
     )
 
 
-def month_start(config: WorkspaceConfig, now: datetime) -> datetime:
-    local = now.astimezone(config.workspace.tz)
-    return datetime.combine(local.date().replace(day=1), time(0), config.workspace.tz)
+def month_start(now: datetime, zone: ZoneInfo) -> datetime:
+    """The first moment of this month on the person's own calendar."""
+    local = now.astimezone(zone)
+    return datetime.combine(local.date().replace(day=1), time(0), zone)
 
 
 def kudos_counts(session: Session, team_id: str, user_id: str, since: datetime) -> tuple[int, int]:
@@ -115,7 +117,9 @@ def home_view(
     now: datetime,
     *,
     is_admin: bool = False,
+    zone: ZoneInfo | None = None,
 ) -> dict[str, Any]:
+    """``zone`` is the person's timezone (users.info); the workspace's when unknown."""
     from bot.celebrate import describe, upcoming
 
     today = now.astimezone(config.workspace.tz).date()
@@ -126,7 +130,8 @@ def home_view(
     lines = [f"*{g[0].first_day:%a %d %b}* · {describe(g)}" for g in groups[:10]]
     blocks.append(slack_text.section("\n".join(lines) or "Nothing in the next two weeks."))
 
-    received, given = kudos_counts(session, team_id, user_id, month_start(config, now))
+    since = month_start(now, zone or config.workspace.tz)
+    received, given = kudos_counts(session, team_id, user_id, since)
     blocks += [
         slack_text.divider(),
         slack_text.section(

@@ -81,6 +81,10 @@ def register(app: App, ctx: AppContext) -> None:
             return
         user_id = event["user"]
         team_id = body.get("team_id") or "-"
+        try:
+            person = ctx.directory.get(user_id)
+        except (SlackApiError, OSError):
+            person = None
         with ctx.session_factory() as session:
             view = home.home_view(
                 ctx.config,
@@ -89,6 +93,7 @@ def register(app: App, ctx: AppContext) -> None:
                 user_id,
                 datetime.now(UTC),
                 is_admin=is_admin(user_id),
+                zone=person.zone if person else None,
             )
         try:
             client.views_publish(user_id=user_id, view=view)
