@@ -19,8 +19,9 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"
+def is_postgres(session: Session) -> bool:
+    """PostgreSQL gets its own SQL in a few places (SKIP LOCKED, advisory locks, upserts)."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def make_engine(url: str) -> Engine:
@@ -55,7 +56,7 @@ def insert_if_absent(
 
     The database decides, so two processes racing on one key still store it once.
     """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = postgresql.insert if is_postgres(session) else sqlite.insert
     statement = (
         insert(model)
         .values(**values)

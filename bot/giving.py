@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot import kudos as rules
 from bot import slack_text
 from bot.config import WorkspaceConfig
+from bot.db import is_postgres
 from bot.membership import sites_of
 from bot.models import Kudos
 from bot.outbox import cancel, cancel_pending_updates, enqueue, revive
@@ -213,7 +214,7 @@ class Giving:
         giver: Person | None,
         now: datetime,
     ) -> str | None:
-        if session.get_bind().dialect.name == "postgresql":
+        if is_postgres(session):
             # one giver's kudos are counted and recorded one at a time, across processes
             session.execute(
                 text("SELECT pg_advisory_xact_lock(hashtext(:key))"),

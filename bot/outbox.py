@@ -31,7 +31,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import insert_if_absent
+from bot.db import insert_if_absent, is_postgres
 from bot.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -90,61 +90,40 @@ def enqueue(session: Session, team_id: str, message: Outgoing, now: datetime) ->
     return insert_if_absent(session, OutboxMessage, values, ["team_id", "key"]) is not None
 
 
-def cancel(session: Session, team_id: str, key: str) -> bool:
-    """Stop a message that no deliverer has taken yet; True if it will never be sent."""
+def _change(session: Session, team_id: str, *where: Any, **values: Any) -> int:
+    """Update this team's rows matching ``where``; how many changed (a compare-and-set)."""
     result = session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.team_id == team_id,
-            OutboxMessage.key == key,
-            OutboxMessage.status == PENDING,
-            OutboxMessage.attempts == 0,
-            OutboxMessage.lease_owner.is_(None),
-        )
-        .values(status=CANCELLED, last_error="cancelled")
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def cancel_pending_updates(session: Session, team_id: str, prefix: str) -> int:
-    """Cancel queued, untaken messages whose key starts with ``prefix`` (older edits of a
-    post that a newer edit replaces), so edits cannot land out of order."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.team_id == team_id,
-            OutboxMessage.key.startswith(prefix, autoescape=True),
-            OutboxMessage.status == PENDING,
-            OutboxMessage.lease_owner.is_(None),
-        )
-        .values(status=CANCELLED, last_error="replaced by a newer edit")
+        .where(OutboxMessage.team_id == team_id, *where)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+_UNTAKEN = (OutboxMessage.status == PENDING, OutboxMessage.lease_owner.is_(None))
+
+
+def cancel(session: Session, team_id: str, key: str) -> bool:
+    """Stop a message that no deliverer has taken yet; True if it will never be sent."""
+    where = (OutboxMessage.key == key, OutboxMessage.attempts == 0, *_UNTAKEN)
+    return _change(session, team_id, *where, status=CANCELLED, last_error="cancelled") == 1
+
+
+def cancel_pending_updates(session: Session, team_id: str, prefix: str) -> int:
+    """Cancel queued, untaken messages whose key starts with ``prefix`` (older edits of a
+    post that a newer edit replaces), so edits cannot land out of order."""
+    where = (OutboxMessage.key.startswith(prefix, autoescape=True), *_UNTAKEN)
+    return _change(
+        session, team_id, *where, status=CANCELLED, last_error="replaced by a newer edit"
+    )
+
+
 def revive(session: Session, team_id: str, key: str) -> bool:
     """Send a cancelled message after all; True if it was cancelled."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.team_id == team_id,
-            OutboxMessage.key == key,
-            OutboxMessage.status == CANCELLED,
-        )
-        .values(status=PENDING, last_error=None, next_attempt_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def status_of(session: Session, team_id: str, key: str) -> str | None:
-    return session.scalar(
-        select(OutboxMessage.status).where(
-            OutboxMessage.team_id == team_id, OutboxMessage.key == key
-        )
-    )
+    where = (OutboxMessage.key == key, OutboxMessage.status == CANCELLED)
+    values = {"status": PENDING, "last_error": None, "next_attempt_at": None}
+    return _change(session, team_id, *where, **values) == 1
 
 
 @dataclass
@@ -268,7 +247,7 @@ class Deliverer:
             if keys is not None:
                 query = query.where(OutboxMessage.key.in_(list(keys)))
             query = query.order_by(OutboxMessage.id).limit(limit)
-            if session.get_bind().dialect.name == "postgresql":
+            if is_postgres(session):
                 query = query.with_for_update(skip_locked=True)
             for row in session.scalars(query).all():
                 orphaned_at = None

@@ -54,21 +54,8 @@ class Roles:
     def is_team_lead(self, user_id: str) -> bool:
         return self._matches(user_id, self.config.workspace.team_leads)
 
-    def is_manager(self, user_id: str) -> bool:
-        return self._matches(user_id, self.config.workspace.managers)
-
     def is_admin(self, user_id: str) -> bool:
         return self._matches(user_id, self.config.workspace.admins)
-
-    def members(self, principals: Iterable[str]) -> set[str]:
-        """Every user named directly or through a group, e.g. all managers for the digest."""
-        users: set[str] = set()
-        for principal in principals:
-            if USERGROUP_ID.match(principal):
-                users |= self._group_members(principal)
-            else:
-                users.add(principal)
-        return users
 
     def group_members(self, group_id: str) -> frozenset[str] | None:
         """Members of a user group, or None when Slack does not know the group."""

@@ -56,10 +56,6 @@ class CuratedIndex:
                     return found
         return None
 
-    @property
-    def countries(self) -> set[str]:
-        return {entry.country for entry in self.entries}
-
 
 def _fold(name: str) -> str:
     return " ".join(name.casefold().replace("’", "'").split())
