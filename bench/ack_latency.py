@@ -31,8 +31,8 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.db import make_engine  # noqa: E402
-from bot.migrate import upgrade  # noqa: E402
+from bot.infra.db import make_engine  # noqa: E402
+from bot.infra.migrate import upgrade  # noqa: E402
 from tests.slack_fake import SlackFake  # noqa: E402
 from tests.slack_requests import SIGNING_SECRET, get, slash_command  # noqa: E402
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.clock import plan, tick
-from bot.config import parse_workspace_config
-from bot.db import make_engine, make_session_factory
-from bot.migrate import upgrade
+from bot.infra.clock import plan, tick
+from bot.infra.config import parse_workspace_config
+from bot.infra.db import make_engine, make_session_factory
+from bot.infra.migrate import upgrade
 from calendars import holiday_days as holiday_days_module
 from calendars.occasions import calendar_for
 

@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.config import Milestone
+
+@dataclass(frozen=True)
+class Milestone:
+    """A company-defined milestone: once (``year`` set) or every year (``year`` None).
+
+    Attributes:
+        name: shown in posts (at most 100 characters).
+        month, day: its first day; 29 February falls on 28 February in common years.
+        days: how many days it lasts (1 to 366).
+        sites: the site keys it applies to, or ("all",).
+    """
+
+    name: str
+    month: int
+    day: int
+    year: int | None = None
+    days: int = 1
+    sites: tuple[str, ...] = ("all",)
+
+    def applies_to(self, site_key: str) -> bool:
+        return "all" in self.sites or site_key in self.sites
 
 
 def first_days(milestone: Milestone, start: date, end: date) -> list[date]:

@@ -2,6 +2,7 @@
 
 One all-day event per milestone and first day, naming every site that shares it, with the
 curated explainer in the description. UIDs are stable, so subscribers see updates, not copies.
+The text is written by the ``icalendar`` library (escaping, CRLF, folding to 75 octets).
 """
 
 from __future__ import annotations
@@ -10,52 +11,30 @@ import hashlib
 import hmac
 from datetime import UTC, date, datetime, timedelta
 
-from bot.config import WorkspaceConfig
-from bot.slack_text import flag
-from calendars.occasions import COMPANY, Occasion, by_milestone, calendar_for
+import icalendar
+
+from calendars.countries import flag
+from calendars.occasions import COMPANY, Calendar, Occasion, S, by_milestone
 
 PRODID = "-//lantern//cultural calendar//EN"
 FEED_DAYS_BACK, FEED_DAYS_AHEAD = 30, 365
 
 
 def feed_token(secret: str) -> str:
-    """The calendar feed's access token, derived from LANTERN_SECRET (never stored)."""
+    """The calendar feed's access token (32 hex characters), an HMAC-SHA256 of
+    LANTERN_SECRET: derived, never stored."""
     return hmac.new(secret.encode(), b"lantern-calendar-feed", hashlib.sha256).hexdigest()[:32]
 
 
 def token_matches(secret: str, candidate: str | None) -> bool:
+    """Whether ``candidate`` is the feed token of ``secret`` (compared in constant time)."""
     if not candidate:
         return False
     return hmac.compare_digest(feed_token(secret).encode(), candidate.encode())
 
 
-def escape_text(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def fold(line: str) -> str:
-    """Fold a content line to at most 75 octets, never splitting a UTF-8 character."""
-    encoded = line.encode()
-    if len(encoded) <= 75:
-        return line
-    parts, current, limit = [], b"", 75
-    for char in line:
-        piece = char.encode()
-        if len(current) + len(piece) > limit:
-            parts.append(current.decode())
-            current, limit = b"", 74  # continuation lines start with a space
-        current += piece
-    parts.append(current.decode())
-    return "\r\n ".join(parts)
-
-
-def describe(group: list[Occasion]) -> str:
+def describe(group: list[Occasion[S]]) -> str:
+    """An event's description: explainers, greetings, coverage, estimated dates, sources."""
     lead = group[0]
     lines = []
     contents = list(
@@ -79,37 +58,38 @@ def describe(group: list[Occasion]) -> str:
     return "\n".join(lines)
 
 
-def render_ics(config: WorkspaceConfig, start: date, end: date, now: datetime) -> str:
-    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "X-WR-CALNAME:Lantern: milestones at every site",
-        "X-PUBLISHED-TTL:PT12H",
-    ]
-    for group in by_milestone(calendar_for(config).occasions(start, end)):
-        lead = group[0]
-        first_day, slug = lead.first_day, lead.slug
-        sites = ", ".join(f"{flag(o.site.country)} {o.site.name}" for o in group)
-        category = "Company milestone" if lead.kind == COMPANY else "Holiday"
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{first_day:%Y%m%d}-{slug}@lantern",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{first_day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{lead.last_day + timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{escape_text(f'{lead.name} — {sites}')}",
-            f"DESCRIPTION:{escape_text(describe(group))}",
-            f"CATEGORIES:{escape_text(category)}",
-            "TRANSP:TRANSPARENT",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(fold(line) for line in lines) + "\r\n"
+def event(group: list[Occasion[S]], stamp: datetime) -> icalendar.Event:
+    """The all-day VEVENT of one milestone shared by ``group``'s sites."""
+    lead = group[0]
+    sites = ", ".join(f"{flag(o.site.country)} {o.site.name}" for o in group)
+    item = icalendar.Event()
+    item.add("uid", f"{lead.first_day:%Y%m%d}-{lead.slug}@lantern")
+    item.add("dtstamp", stamp)
+    item.add("dtstart", lead.first_day)
+    item.add("dtend", lead.last_day + timedelta(days=1))  # all-day: the end is exclusive
+    item.add("summary", f"{lead.name} — {sites}")
+    item.add("description", describe(group))
+    item.add("categories", ["Company milestone" if lead.kind == COMPANY else "Holiday"])
+    item.add("transp", "TRANSPARENT")
+    return item
+
+
+def render_ics(calendar: Calendar[S], start: date, end: date, now: datetime) -> str:
+    """The feed of ``calendar``'s milestones from ``start`` to ``end`` (inclusive), stamped
+    ``now`` (aware), as RFC 5545 text with CRLF line ends."""
+    feed = icalendar.Calendar()
+    feed.add("version", "2.0")
+    feed.add("prodid", PRODID)
+    feed.add("calscale", "GREGORIAN")
+    feed.add("method", "PUBLISH")
+    feed.add("x-wr-calname", "Lantern: milestones at every site")
+    feed.add("x-published-ttl", icalendar.vDuration(timedelta(hours=12)))
+    stamp = now.astimezone(UTC).replace(microsecond=0)
+    for group in by_milestone(calendar.occasions(start, end)):
+        feed.add_component(event(group, stamp))
+    return feed.to_ical().decode()
 
 
 def feed_range(today: date) -> tuple[date, date]:
+    """The days the served feed covers: FEED_DAYS_BACK before ``today`` to FEED_DAYS_AHEAD after."""
     return today - timedelta(days=FEED_DAYS_BACK), today + timedelta(days=FEED_DAYS_AHEAD)

@@ -8,22 +8,43 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from functools import lru_cache
+from typing import Generic, Protocol, TypeVar
 
-from bot.config import Site, WorkspaceConfig
-from calendars.company import first_days
+from calendars.company import Milestone, first_days
 from calendars.curated import Curated, CuratedIndex, load_index
 from calendars.holiday_days import HolidayDay, holiday_days
 
 HOLIDAY, COMPANY = "holiday", "company"
 
 
+class CalendarSite(Protocol):
+    """What the calendar needs to know of a site (lantern's configured Site is one)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def country(self) -> str: ...  # ISO 3166-1 alpha-2, as the holidays package knows it
+    @property
+    def subdivision(self) -> str | None: ...
+    @property
+    def categories(self) -> tuple[str, ...]: ...  # holidays categories: "public", "optional"…
+    @property
+    def language(self) -> str | None: ...  # for local-language holiday names
+
+
+S = TypeVar("S", bound=CalendarSite)
+
+
 @dataclass(frozen=True)
-class Occasion:
-    site: Site
+class Occasion(Generic[S]):
+    """One milestone at one site over consecutive days."""
+
+    site: S
     slug: str  # stable across years and sites: "independence-day", "company-culture-week"
     name: str  # English name
     local_name: str | None
@@ -55,14 +76,27 @@ def slugify(text: str) -> str:
     return slug[:SLUG_LIMIT].rstrip("-") or "milestone"
 
 
-class Calendar:
-    """Milestones of the configured sites; holidays objects are cached per site and year."""
+class Calendar(Generic[S]):
+    """Milestones of some sites: their holidays (cached per site and year) and the company's
+    own milestones, with curated explainers.
 
-    def __init__(self, config: WorkspaceConfig, curated: CuratedIndex | None = None) -> None:
-        self.config = config
+    Args:
+        sites: the sites, in the order they are listed wherever several share a milestone.
+        milestones: company milestones (each names the sites it applies to).
+        curated: explainers; the shipped data files when None.
+    """
+
+    def __init__(
+        self,
+        sites: Sequence[S],
+        milestones: Sequence[Milestone] = (),
+        curated: CuratedIndex | None = None,
+    ) -> None:
+        self.sites = tuple(sites)
+        self.milestones = tuple(milestones)
         self.curated = curated if curated is not None else load_index()
 
-    def site_occasions(self, site: Site, start: date, end: date) -> list[Occasion]:
+    def site_occasions(self, site: S, start: date, end: date) -> list[Occasion[S]]:
         """Occasions at ``site`` that overlap [start, end], by first day."""
         found = [o for o in self._holidays(site, start, end) if o.last_day >= start]
         found += self._company(site, start, end)
@@ -70,25 +104,27 @@ class Calendar:
         return [o for o in found if o.first_day <= end and o.last_day >= start]
 
     def occasions(
-        self, start: date, end: date, sites: Iterable[Site] | None = None
-    ) -> list[Occasion]:
+        self, start: date, end: date, sites: Iterable[S] | None = None
+    ) -> list[Occasion[S]]:
+        """Occasions of ``sites`` (all when None) overlapping [start, end], sorted by first
+        day, name and the sites' order."""
         found = []
-        for site in self.config.sites if sites is None else sites:
+        for site in self.sites if sites is None else sites:
             found.extend(self.site_occasions(site, start, end))
-        order = {site.key: index for index, site in enumerate(self.config.sites)}
+        order = {site.key: index for index, site in enumerate(self.sites)}
         found.sort(key=lambda o: (o.first_day, o.name, order.get(o.site.key, len(order))))
         return found
 
     # ---- holidays
 
-    def _holidays(self, site: Site, start: date, end: date) -> list[Occasion]:
+    def _holidays(self, site: S, start: date, end: date) -> list[Occasion[S]]:
         # look a week further on each side so a span crossing the range edge stays whole
         days: list[HolidayDay] = []
         for year in range((start - timedelta(days=7)).year, (end + timedelta(days=7)).year + 1):
             days.extend(
                 holiday_days(site.country, site.subdivision, site.categories, site.language, year)
             )
-        occasions: list[Occasion] = []
+        occasions: list[Occasion[S]] = []
         open_spans: dict[str, int] = {}  # slug -> index of its latest occasion
         for holiday in days:
             if holiday.observed:  # a substitute day off, not the milestone itself
@@ -120,9 +156,9 @@ class Calendar:
 
     # ---- company milestones
 
-    def _company(self, site: Site, start: date, end: date) -> list[Occasion]:
+    def _company(self, site: S, start: date, end: date) -> list[Occasion[S]]:
         found = []
-        for milestone in self.config.milestones:
+        for milestone in self.milestones:
             if not milestone.applies_to(site.key):
                 continue
             for first in first_days(milestone, start, end):
@@ -143,28 +179,20 @@ class Calendar:
         return found
 
 
-def _extend(occasion: Occasion, day: date, estimated: bool) -> Occasion:
-    from dataclasses import replace
-
+def _extend(occasion: Occasion[S], day: date, estimated: bool) -> Occasion[S]:
     return replace(occasion, last_day=day, estimated=occasion.estimated or estimated)
 
 
-def by_milestone(occasions: Iterable[Occasion]) -> list[list[Occasion]]:
+def by_milestone(occasions: Iterable[Occasion[S]]) -> list[list[Occasion[S]]]:
     """One group per milestone and first day, in calendar order: the sites that share it."""
-    groups: dict[tuple[date, str], list[Occasion]] = {}
+    groups: dict[tuple[date, str], list[Occasion[S]]] = {}
     for occasion in occasions:
         groups.setdefault((occasion.first_day, occasion.slug), []).append(occasion)
     return list(groups.values())
 
 
-def kind_label(occasion: Occasion) -> str:
+def kind_label(occasion: Occasion[S]) -> str:
     """'public holiday', 'optional holiday', 'company milestone'…"""
     if occasion.kind == COMPANY:
         return "company milestone"
     return f"{occasion.category} holiday" if occasion.category else "holiday"
-
-
-@lru_cache(maxsize=8)
-def calendar_for(config: WorkspaceConfig) -> Calendar:
-    """One Calendar per configuration, so every tick reuses its caches."""
-    return Calendar(config)

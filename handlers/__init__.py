@@ -1,20 +1,21 @@
-"""Thin Bolt listeners: ack fast, parse, call ``bot/``, render the reply."""
+"""Thin Bolt listeners, one module per capability: parse, ack fast, call ``bot/``, answer.
+
+Listeners are module-level functions; each module's ``register(app)`` attaches its own.
+What they share (settings, config, database, Slack client) arrives in Bolt's ``context``
+through :class:`handlers.context.LanternContext`.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from slack_bolt import App
 
-if TYPE_CHECKING:
-    from slack_bolt import App
-
-    from bot.context import AppContext
+from bot.infra.context import AppContext
+from handlers import celebrate, context, duplicates, home, kudos, membership, pulse
 
 
 def register(app: App, ctx: AppContext) -> None:
-    """Attach every listener module to the app."""
-    from handlers import actions, commands, events, views
-
-    events.register(app, ctx)
-    commands.register(app, ctx)
-    actions.register(app, ctx)
-    views.register(app, ctx)
+    """Attach the shared context, the duplicate filter and every capability's listeners."""
+    app.use(context.LanternContext(ctx))
+    app.use(duplicates.skip_duplicate_events)
+    for module in (home, kudos, celebrate, membership, pulse):
+        module.register(app)

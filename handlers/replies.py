@@ -1,18 +1,13 @@
-"""Answers to a person: private replies by every route Slack offers (the command's
-response_url first, then chat.postEphemeral), and kudos given with a safe fallback."""
+"""Answers to one person, privately, by every route Slack offers: the command's
+``response_url`` first, then ``chat.postEphemeral`` in the channel it came from."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk import WebClient
-
-from bot.context import AppContext
-from bot.giving import Outcome
-from bot.kudos import Draft
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +20,18 @@ def reply_privately(
     user: str,
     respond: Callable[..., Any] | None = None,
 ) -> bool:
-    """True if the person was reached."""
+    """Tell ``user`` ``text`` privately.
+
+    Args:
+        text: mrkdwn, already escaped.
+        client: for ``chat.postEphemeral``.
+        channel: where the request came from (None: no ephemeral fallback).
+        user: the Slack user id.
+        respond: Bolt's ``respond`` for the request's ``response_url``, if it has one.
+
+    Returns:
+        True if the person was reached; False (logged) if no route worked.
+    """
     if respond is not None:
         try:
             response = respond(text=text, response_type="ephemeral")
@@ -42,26 +48,3 @@ def reply_privately(
         except Exception as exc:
             log.warning("could not reach %s privately in %s: %s", user, channel, exc)
     return False
-
-
-SORRY = "Something went wrong on our side and nothing was recorded. Please try again in a minute."
-
-
-def give_kudos(
-    ctx: AppContext, *, team_id: str, giver_id: str, draft: Draft, source: str, source_key: str
-) -> Outcome:
-    """Give kudos in a transaction of its own; any failure becomes an apology, never a trace."""
-    try:
-        with ctx.session_factory.begin() as session:
-            return ctx.giving.give(
-                session,
-                team_id=team_id,
-                giver_id=giver_id,
-                draft=draft,
-                source=source,
-                source_key=source_key,
-                now=datetime.now(UTC),
-            )
-    except Exception:
-        log.exception("giving kudos (%s) failed", source)
-        return Outcome(SORRY)

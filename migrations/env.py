@@ -1,12 +1,12 @@
-"""Alembic environment: the engine comes from ``bot.db`` via the config's attributes."""
+"""Alembic environment: the engine comes from ``bot.infra.db`` via the config's attributes."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import Connection
 
-from bot.db import make_engine
-from bot.models import Base
+from bot.infra.db import make_engine
+from bot.infra.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings, WorkspaceConfig, load_workspace_config
-from bot.db import make_engine, make_session_factory
-from bot.migrate import upgrade
+from bot.infra.config import Settings, WorkspaceConfig, load_workspace_config
+from bot.infra.db import make_engine, make_session_factory
+from bot.infra.migrate import upgrade
 from tests.slack_fake import SlackFake
 from tests.slack_requests import SIGNING_SECRET
 
@@ -183,7 +183,7 @@ class WebApp:
 @pytest.fixture
 def web(settings: Settings, config: WorkspaceConfig) -> Iterator[WebApp]:
     """The real WSGI app (Bolt and all) on a loopback port, reached over HTTP."""
-    from bot.web import create_wsgi_app
+    from bot.runtime.web import create_wsgi_app
 
     application = create_wsgi_app(settings, config)
     server = make_server(
@@ -210,7 +210,7 @@ def with_leads(config: WorkspaceConfig, *leads: str) -> WorkspaceConfig:
 @pytest.fixture
 def ctx(settings: Settings, config: WorkspaceConfig) -> Iterator[Any]:
     """The shared context a worker or tick uses, talking to the fake Slack."""
-    from bot.context import AppContext
+    from bot.infra.context import AppContext
 
     context = AppContext.create(settings, config)
     context.deliverer.max_backoff = 0.2  # keep 5xx back-off short in tests

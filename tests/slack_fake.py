@@ -247,6 +247,7 @@ class SlackFake:
         # answer without a "message", as if Slack could not say
         self.reactions: dict[tuple[str, str], dict[str, list[str]]] = {}
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)  # notified on every recorded call
         self._failures: dict[str, list[_Failure]] = {}
         self._error_rules: dict[str, list[_ErrorRule]] = {}
         self._overrides: dict[str, dict[str, Any]] = {}
@@ -320,21 +321,20 @@ class SlackFake:
             return [c for c in self.calls if c.method == method]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Poll until ``count`` calls to ``method`` arrived (work may happen on other threads
+        """Wait until ``count`` calls to ``method`` arrived (work may happen on other threads
         or processes); raise AssertionError naming the methods seen otherwise."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.calls_to(method)
-            if len(found) >= count:
-                return found
-            if time.monotonic() >= deadline:
-                with self._lock:
-                    seen = [c.method for c in self.calls]
+
+        def arrived() -> bool:
+            return sum(1 for c in self.calls if c.method == method) >= count
+
+        with self._arrived:
+            if not self._arrived.wait_for(arrived, timeout):
+                seen = [c.method for c in self.calls]
                 raise AssertionError(
                     f"expected {count} call(s) to {method!r} within {timeout}s, "
-                    f"got {len(found)}; methods seen: {seen}"
+                    f"got {sum(1 for m in seen if m == method)}; methods seen: {seen}"
                 )
-            time.sleep(0.01)
+        return self.calls_to(method)
 
     def reset(self) -> None:
         """Forget calls and scripted answers (fixture data like ``users`` is kept)."""
@@ -455,8 +455,9 @@ class SlackFake:
         else:
             method = path
         call = Call(method, params, headers, time.monotonic(), path=path, body=body)
-        with self._lock:
+        with self._arrived:
             self.calls.append(call)
+            self._arrived.notify_all()
 
         failure = self._take_failure(method)
         if failure is not None:

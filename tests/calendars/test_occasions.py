@@ -7,15 +7,15 @@ from datetime import date
 
 import pytest
 
-from bot.config import Milestone, WorkspaceConfig, parse_workspace_config
-from calendars.coverage import estimated_warnings
+from bot.infra.calendar import estimated_warnings
+from bot.infra.config import Milestone, WorkspaceConfig, parse_workspace_config
 from calendars.curated import CuratedIndex
 from calendars.holiday_days import holiday_days, split_label
 from calendars.occasions import COMPANY, Calendar, slugify
 
 
 def at(config: WorkspaceConfig, site: str, day: date) -> dict[str, object]:
-    calendar = Calendar(config)
+    calendar = Calendar(config.sites, config.milestones)
     found = calendar.site_occasions(config.site(site), day, day)  # type: ignore[arg-type]
     return {o.slug: o for o in found}
 
@@ -124,7 +124,7 @@ def test_curated_content_is_matched_by_country_and_name(config: WorkspaceConfig)
     assert index.find("US", "Independence Day") is None
     occasion = {
         o.slug: o
-        for o in Calendar(config, index).site_occasions(
+        for o in Calendar(config.sites, config.milestones, index).site_occasions(
             config.site("manila"), date(2026, 6, 12), date(2026, 6, 12)
         )
     }  # type: ignore[arg-type]

@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import kudos as kudos_rules
-from bot.models import Kudos, KudosRecipient, OutboxMessage, SiteMember
+from bot.infra.models import Kudos, KudosRecipient, OutboxMessage, SiteMember
+from bot.kudos import rules as kudos_rules
 from tests.conftest import WebApp
 from tests.slack_fake import Call, SlackFake
 from tests.slack_requests import event, post, slash_command
+from tests.waiting import wait_until
 
 GIVER = "U0GIVER"  # an agent in Chicago (in-house)
 ANA = "U0ANA"  # an agent in Manila (BPO)
@@ -181,13 +182,8 @@ def test_rate_limited_then_failing_feed_post_lands_once(
     slack.fail_next("chat.postMessage", status=500)
     kudos(web, slack, f"<@{ANA}|ana> thank you")
     slack.wait_for("chat.postMessage", count=3, timeout=8)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        with session_factory() as session:
-            if session.scalars(select(OutboxMessage.status)).one() == "sent":
-                break
-        time.sleep(0.05)
-    time.sleep(0.3)
+    wait_until(lambda: feed_status(session_factory) == "sent", what="the feed post is sent")
+    assert web.ctx.wait_idle()
     assert len(slack.calls_to("chat.postMessage")) == 3  # 429, 500, the one post
     with session_factory() as session:
         assert session.scalars(select(OutboxMessage.status)).one() == "sent"
@@ -243,12 +239,7 @@ def test_removing_the_reaction_withdraws_and_corrects_the_feed(
 ) -> None:
     event(web.events_url, reaction("reaction_added"))
     posted = slack.wait_for("chat.postMessage")[0]
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:  # wait until the post's ts is recorded
-        with session_factory() as session:
-            if session.scalars(select(OutboxMessage.status)).first() == "sent":
-                break
-        time.sleep(0.05)
+    wait_until(lambda: feed_status(session_factory) == "sent", what="the post's ts is recorded")
     event(web.events_url, reaction("reaction_removed"))
     (update,) = slack.wait_for("chat.update")
     assert update.params["channel"] == "C0KUDOS"
@@ -354,17 +345,13 @@ def test_membership_events_keep_sites_current(
     joined = {"type": "member_joined_channel", "user": "U0NEW", "channel": "C0BOGOTA"}
     event(web.events_url, joined)
     event(web.events_url, {**joined, "channel": "C0RANDOM"})
-    deadline = time.monotonic() + 3
-    while count(session_factory, SiteMember) < 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert web.ctx.wait_idle()
     with session_factory() as session:
         assert [(m.site_key, m.user_id) for m in session.scalars(select(SiteMember))] == [
             ("bogota", "U0NEW")
         ]
     event(web.events_url, {**joined, "type": "member_left_channel"})
-    deadline = time.monotonic() + 3
-    while count(session_factory, SiteMember) > 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert web.ctx.wait_idle()
     assert count(session_factory, SiteMember) == 0
 
 
@@ -380,18 +367,15 @@ def test_form_refusals_point_at_the_right_field(web: WebApp, slack: SlackFake) -
 
 
 def drain(web: WebApp) -> None:
-    """Wait until the post-ack work queued so far has run (the work thread is FIFO). Bolt
-    hands an event to its listener just after the ack, so give it a moment to queue first."""
-    time.sleep(0.1)
-    web.ctx.work.submit(lambda: None).result(timeout=10)
+    """Wait until every listener and the post-ack work they handed on so far has run."""
+    assert web.ctx.wait_idle(), "post-ack work did not finish"
 
 
-def wait_until(check: Any, timeout: float = 8.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
+def feed_status(session_factory: sessionmaker[Session]) -> str | None:
+    """The status of the first outbox row (the feed post)."""
+    with session_factory() as session:
+        status = session.scalars(select(OutboxMessage.status).order_by(OutboxMessage.id)).first()
+        return None if status is None else str(status)
 
 
 KEY = ("C0MANILA", "1700000000.000100")
@@ -425,12 +409,7 @@ def test_remove_then_add_again_restores_the_post(
     slack.reactions[KEY] = {"clap": [GIVER]}
     event(web.events_url, reaction("reaction_added"))
     slack.wait_for("chat.postMessage")
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        with session_factory() as session:
-            if session.scalars(select(OutboxMessage.status)).first() == "sent":
-                break
-        time.sleep(0.05)
+    wait_until(lambda: feed_status(session_factory) == "sent", what="the post's ts is recorded")
     slack.reactions[KEY] = {"clap": []}
     event(web.events_url, reaction("reaction_removed"))
     slack.wait_for("chat.update")
@@ -505,7 +484,7 @@ def test_reaction_kudos_wait_out_a_busy_slack(
 def test_ignored_events_are_not_recorded(
     web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
 ) -> None:
-    from bot.models import ProcessedEvent
+    from bot.infra.models import ProcessedEvent
 
     event(web.events_url, reaction("reaction_added", emoji="tada"))
     event(web.events_url, {"type": "member_joined_channel", "user": ANA, "channel": "C0RANDOM"})
@@ -524,7 +503,7 @@ def test_allowance_counts_from_the_givers_midnight_over_http(
     count when they fall on the giver's today, and not when they fall on their yesterday."""
     from zoneinfo import ZoneInfo
 
-    from bot.kudos import NewKudos, Recipient, record
+    from bot.kudos.store import NewKudos, Recipient, record
 
     slack.add_user(GIVER, "giver", tz=zone)
     slack.add_user(ANA, "ana", tz="Asia/Manila")

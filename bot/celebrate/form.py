@@ -1,0 +1,79 @@
+"""The /celebrate modal: pick an upcoming milestone (optional) and write the message."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.celebrate.listing import option_value, upcoming
+from bot.celebrate.rules import MAX_LENGTH
+from bot.infra import slack_text
+from bot.infra.config import WorkspaceConfig
+
+MODAL_DAYS = 30  # how far ahead the milestone menu reaches
+MENU_LIMIT = 100  # Slack's cap on a static_select's options
+MODAL_CALLBACK = "celebrate_modal"
+MILESTONE_BLOCK, MILESTONE_ACTION = "milestone", "milestone_choice"
+MESSAGE_BLOCK, MESSAGE_ACTION = "message", "message_text"
+
+
+def modal(config: WorkspaceConfig, today: date) -> dict[str, Any]:
+    """The form, with the milestones of the next MODAL_DAYS days from ``today`` to pick from."""
+    groups = upcoming(config, today, MODAL_DAYS)[:MENU_LIMIT]
+    blocks: list[dict[str, Any]] = []
+    if groups:
+        options = []
+        for group in groups:
+            lead = group[0]
+            sites = ", ".join(o.site.name for o in group)
+            label = f"{lead.first_day:%d %b} · {lead.name} · {sites}"
+            options.append(
+                {
+                    "text": {"type": "plain_text", "text": slack_text.truncate(label, 75)},
+                    "value": option_value(group),
+                }
+            )
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": MILESTONE_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Milestone (optional)"},
+                "element": {
+                    "type": "static_select",
+                    "action_id": MILESTONE_ACTION,
+                    "placeholder": {"type": "plain_text", "text": "Pick an upcoming milestone"},
+                    "options": options,
+                },
+            }
+        )
+    else:
+        blocks.append(slack_text.context(f"No milestones in the next {MODAL_DAYS} days."))
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": MESSAGE_BLOCK,
+            "label": {"type": "plain_text", "text": "What are you celebrating?"},
+            "element": {
+                "type": "plain_text_input",
+                "action_id": MESSAGE_ACTION,
+                "multiline": True,
+                "max_length": MAX_LENGTH,
+            },
+        }
+    )
+    return {
+        "type": "modal",
+        "callback_id": MODAL_CALLBACK,
+        "title": {"type": "plain_text", "text": "Celebrate"},
+        "submit": {"type": "plain_text", "text": "Post"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def submitted(values: dict[str, Any]) -> tuple[str, str | None]:
+    """The raw message and the chosen milestone's option value from ``view.state.values``."""
+    message = values.get(MESSAGE_BLOCK, {}).get(MESSAGE_ACTION, {}).get("value") or ""
+    selected = values.get(MILESTONE_BLOCK, {}).get(MILESTONE_ACTION, {}).get("selected_option")
+    return message, (selected or {}).get("value")

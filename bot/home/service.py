@@ -1,0 +1,53 @@
+"""Publishing the App Home for the person who opened it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from slack_sdk.errors import SlackApiError
+
+from bot.celebrate.listing import local_today, upcoming
+from bot.home import queries
+from bot.home.render import HOME_DAYS, LATEST, HomeFigures, home_view
+from bot.infra.context import AppContext
+from bot.infra.roles import RolesUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def figures(
+    ctx: AppContext, team_id: str, user_id: str, now: datetime, *, is_admin: bool
+) -> HomeFigures:
+    """Everything ``user_id``'s Home shows at ``now``; "this month" is on their own calendar
+    (users.info timezone, the workspace's when Slack cannot say)."""
+    try:
+        person = ctx.directory.get(user_id)
+    except (SlackApiError, OSError):
+        person = None
+    zone = (person.zone if person else None) or ctx.config.workspace.tz
+    with ctx.session_factory() as session:
+        received, given = queries.kudos_counts(
+            session, team_id, user_id, queries.month_start(now, zone)
+        )
+        return HomeFigures(
+            upcoming=upcoming(ctx.config, local_today(ctx.config, now), HOME_DAYS),
+            received=received,
+            given=given,
+            mine=queries.recent_received(session, team_id, user_id, 3),
+            latest=queries.latest_across_sites(session, team_id, LATEST),
+            health=queries.delivery_health(session, team_id) if is_admin else None,
+        )
+
+
+def publish(ctx: AppContext, team_id: str, user_id: str, now: datetime) -> None:
+    """Build and publish (``views.publish``) the Home of ``user_id``; a refusal is logged."""
+    try:
+        is_admin = ctx.roles.is_admin(user_id)
+    except RolesUnavailable:
+        is_admin = False
+    view = home_view(ctx.config, figures(ctx, team_id, user_id, now, is_admin=is_admin), now)
+    try:
+        ctx.client.views_publish(user_id=user_id, view=view)
+    except SlackApiError as exc:
+        log.warning("views.publish for %s failed: %s", user_id, exc.response.get("error"))

@@ -1,0 +1,1 @@
+"""Infrastructure every capability stands on: config, database, outbox, clock, Slack."""

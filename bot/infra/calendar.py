@@ -1,0 +1,33 @@
+"""The configured sites' cultural calendar: one :class:`calendars.occasions.Calendar` per
+configuration, reused by every tick, list and feed so its caches stay warm."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from bot.infra.config import Site, WorkspaceConfig
+from calendars.coverage import estimated_names
+from calendars.occasions import Calendar
+
+
+@lru_cache(maxsize=8)
+def calendar_for(config: WorkspaceConfig) -> Calendar[Site]:
+    """The calendar of ``config``'s sites and company milestones."""
+    return Calendar(config.sites, config.milestones)
+
+
+def estimated_warnings(config: WorkspaceConfig, today: date, years: int = 2) -> list[str]:
+    """One ``check-config`` warning per site and year (from ``today``'s year, ``years`` years)
+    whose holidays the holidays package only estimates."""
+    warnings = []
+    for index, site in enumerate(config.sites):
+        for year in range(today.year, today.year + years):
+            names = estimated_names(site, year)
+            if names:
+                warnings.append(
+                    f"{config.source}: sites[{index}] ({site.key}): {year} dates of "
+                    f"{', '.join(names)} are marked estimated by the holidays package "
+                    "(lunar dates not yet confirmed) and may move by a day; posts will say so"
+                )
+    return warnings

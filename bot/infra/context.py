@@ -1,0 +1,143 @@
+"""Everything a running lantern process shares: settings, config, database, Slack client,
+the role and people look-ups, and the one way to run work after Slack has its answer."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.infra.config import Settings, WorkspaceConfig
+from bot.infra.db import make_engine, make_session_factory
+from bot.infra.jobs import Activity, InFlight, Jobs, TrackedExecutor
+from bot.infra.outbox.delivery import Deliverer
+from bot.infra.people import Directory
+from bot.infra.roles import Roles
+
+SLACK_TIMEOUT_SECONDS = 10
+DELIVERY_WAIT = 120.0  # seconds the web process waits out retries before leaving them to the worker
+
+
+def make_client(settings: Settings) -> WebClient:
+    """A WebClient on SLACK_API_URL. It does not retry by itself: the outbox owns retries,
+    so a 429 is waited out on the outbox's schedule, never inside a request thread."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=SLACK_TIMEOUT_SECONDS,
+        retry_handlers=[],
+    )
+
+
+@dataclass
+class AppContext:
+    """What listeners, services and the clock share in one process (built once at start)."""
+
+    settings: Settings
+    config: WorkspaceConfig
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    client: WebClient
+    deliverer: Deliverer
+    roles: Roles
+    directory: Directory
+    activity: Activity = field(default_factory=Activity)
+    in_flight: InFlight = field(default_factory=InFlight)
+    _team_id: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _pools: dict[str, Jobs] = field(default_factory=dict)
+
+    @classmethod
+    def create(
+        cls, settings: Settings, config: WorkspaceConfig, client: WebClient | None = None
+    ) -> AppContext:
+        """Connect to the database (no query yet) and build the Slack client and look-ups."""
+        engine = make_engine(settings.database_url)
+        session_factory = make_session_factory(engine)
+        client = client or make_client(settings)
+        return cls(
+            settings=settings,
+            config=config,
+            engine=engine,
+            session_factory=session_factory,
+            client=client,
+            deliverer=Deliverer(session_factory, client),
+            roles=Roles(client, config),
+            directory=Directory(client),
+        )
+
+    def team_id(self) -> str:
+        """The workspace's team id, asked of Slack once (auth.test) and kept."""
+        with self._lock:
+            if self._team_id is None:
+                self._team_id = str(self.client.auth_test()["team_id"])
+            return self._team_id
+
+    def after_ack(self, function: Callable[..., Any], *args: Any, delay: float = 0.0) -> None:
+        """Run ``function(*args)`` after Slack has its answer, on lantern's own work thread
+        (Bolt's listener threads stay free for the next request); with ``delay`` (seconds),
+        not before then. Failures are logged, never raised."""
+        if delay <= 0:
+            self._pool("work").submit(function, *args)
+            return
+        timer = threading.Timer(delay, self._pool("work").submit, args=(function, *args))
+        timer.daemon = True
+        timer.start()
+
+    def listener_pool(self, workers: int) -> TrackedExecutor:
+        """The pool Bolt runs listeners on (its default of 5 threads would make an ack wait
+        for a free thread under a burst); its tasks count in ``in_flight``."""
+        return TrackedExecutor(self.in_flight, workers, "lantern-listener")
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until every listener and every task handed to ``after_ack`` or
+        ``deliver_soon`` so far has run (a delayed task counts once its delay is over).
+
+        Returns:
+            True if that happened within ``timeout`` seconds.
+        """
+        return self.in_flight.wait_idle(timeout)
+
+    def deliver_soon(self, keys: list[str]) -> None:
+        """Deliver right after the ack, on a delivery thread of its own. A retry is not waited
+        out on that thread (other posts would queue behind it): it is handed back to the
+        thread when due, for up to DELIVERY_WAIT seconds; then the worker delivers the rest."""
+        if keys:
+            self._pool("delivery").submit(
+                self._deliver, list(keys), time.monotonic() + DELIVERY_WAIT
+            )
+
+    def _pool(self, name: str) -> Jobs:
+        with self._lock:
+            if name not in self._pools:
+                self._pools[name] = Jobs(
+                    name, workers=1, activity=self.activity, in_flight=self.in_flight
+                )
+            return self._pools[name]
+
+    def _deliver(self, keys: list[str], deadline: float) -> None:
+        report = self.deliverer.deliver_due(keys)
+        if set(keys) <= set(report.sent) or time.monotonic() >= deadline:
+            return
+        wait = self.deliverer.seconds_until_next(keys)
+        if wait is None or time.monotonic() + wait > deadline:
+            return
+        timer = threading.Timer(
+            max(wait, 0.05), self._pool("delivery").submit, args=(self._deliver, keys, deadline)
+        )
+        timer.daemon = True
+        timer.start()
+
+    def close(self) -> None:
+        """Stop the work threads (queued work is left to the worker) and the database pool."""
+        with self._lock:
+            pools = list(self._pools.values())
+        for jobs in pools:
+            jobs.shutdown(wait=False)
+        self.engine.dispose()

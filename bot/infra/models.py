@@ -1,0 +1,291 @@
+"""The database schema (SQLAlchemy 2.0 typed models).
+
+Every table carries ``team_id`` (through :class:`TeamScoped`) so one deployment can later
+serve several workspaces. Datetimes are aware and stored as UTC through one type,
+:class:`UtcDateTime`. Statuses are :class:`enum.StrEnum` members stored as short strings. The
+schema itself is created and upgraded only by the Alembic migrations in ``migrations/``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL.
+
+    Raises:
+        ValueError: when a naive datetime is written (time is always a parameter with a zone).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _stored_enum(enum: type[StrEnum]) -> Enum:
+    """A StrEnum kept as its value in a VARCHAR(16): no database enum type, no CHECK."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class OutboxStatus(StrEnum):
+    """Where an outgoing Slack call stands."""
+
+    PENDING = "pending"  # waiting to be sent (first try or a retry)
+    SENT = "sent"  # Slack accepted it; ``slack_ts`` holds the post
+    FAILED = "failed"  # given up for good; ``last_error`` says why
+    CANCELLED = "cancelled"  # withdrawn before any deliverer took it
+
+
+class RunOutcome(StrEnum):
+    """What the clock did with one piece of scheduled work."""
+
+    DONE = "done"
+    SKIPPED = "skipped"  # too late (over 12 hours) or Slack refused it
+
+
+class KudosSource(StrEnum):
+    """Where kudos came from."""
+
+    COMMAND = "command"  # /kudos
+    REACTION = "reaction"  # the kudos emoji on a message
+    SHORTCUT = "shortcut"  # the "Give kudos" form
+
+
+# column types, named for what they hold
+TeamId = Annotated[str, mapped_column(String(32))]
+SlackId = Annotated[str, mapped_column(String(32))]
+SiteKey = Annotated[str, mapped_column(String(40))]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    # every datetime column is aware and UTC, through one type
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime()}
+
+
+class TeamScoped:
+    """An integer primary key and the Slack team the row belongs to."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[TeamId]
+
+
+class Site(TeamScoped, Base):
+    """A configured site, mirrored from lantern.toml so history survives config edits."""
+
+    __tablename__ = "sites"
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
+
+    key: Mapped[SiteKey]
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(8))
+    timezone: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    channel_id: Mapped[SlackId]
+    partner: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime]
+
+
+class SiteMember(TeamScoped, Base):
+    """A user who belongs to a site because they are a member of its channel."""
+
+    __tablename__ = "site_members"
+    __table_args__ = (
+        UniqueConstraint("team_id", "site_key", "user_id"),
+        Index("ix_site_members_user", "team_id", "user_id"),
+    )
+
+    site_key: Mapped[SiteKey]
+    user_id: Mapped[SlackId]
+    user_team_id: Mapped[TeamId | None]
+    synced_at: Mapped[datetime]
+
+
+class Kudos(TeamScoped, Base):
+    """One act of recognition, possibly to several people or a whole user group."""
+
+    __tablename__ = "kudos"
+    __table_args__ = (
+        UniqueConstraint("team_id", "source_key"),
+        Index("ix_kudos_giver_created", "team_id", "giver_id", "created_at"),
+    )
+
+    source: Mapped[KudosSource] = mapped_column(_stored_enum(KudosSource))
+    # natural key against Slack retries, e.g. "reaction:C1:1700000000.000100:U1"
+    source_key: Mapped[str] = mapped_column(String(200))
+    giver_id: Mapped[SlackId]
+    giver_team_id: Mapped[TeamId | None]
+    message: Mapped[str] = mapped_column(Text)
+    is_team: Mapped[bool] = mapped_column(default=False)
+    values: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # user groups named in the kudos, as [id, handle] pairs (shown, never pinged)
+    groups: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    giver_site_key: Mapped[SiteKey | None]
+    origin_channel_id: Mapped[SlackId | None]
+    origin_ts: Mapped[str | None] = mapped_column(String(32))
+    origin_permalink: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    withdrawn_at: Mapped[datetime | None]
+
+    recipients: Mapped[list[KudosRecipient]] = relationship(
+        back_populates="kudos", cascade="all, delete-orphan", order_by="KudosRecipient.id"
+    )
+
+
+class KudosRecipient(TeamScoped, Base):
+    """One person thanked by a kudos, with the site they were at when thanked."""
+
+    __tablename__ = "kudos_recipients"
+    __table_args__ = (
+        UniqueConstraint("kudos_id", "user_id"),
+        Index("ix_kudos_recipients_user", "team_id", "user_id"),
+    )
+
+    kudos_id: Mapped[int] = mapped_column(ForeignKey("kudos.id", ondelete="CASCADE"))
+    user_id: Mapped[SlackId]
+    user_team_id: Mapped[TeamId | None]
+    site_key: Mapped[SiteKey | None]
+    # the user group they were thanked through, or None when named themselves
+    via_group: Mapped[SlackId | None]
+
+    kudos: Mapped[Kudos] = relationship(back_populates="recipients")
+
+
+class Survey(TeamScoped, Base):
+    """One pulse survey for one site, open between ``opens_at`` and ``closes_at``."""
+
+    __tablename__ = "surveys"
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
+
+    key: Mapped[str] = mapped_column(String(120))  # e.g. "pulse:manila:2026-W24"
+    site_key: Mapped[SiteKey]
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+
+    questions: Mapped[list[SurveyQuestion]] = relationship(
+        back_populates="survey", cascade="all, delete-orphan", order_by="SurveyQuestion.position"
+    )
+
+
+class SurveyQuestion(TeamScoped, Base):
+    """One question of a survey, in the order it is asked."""
+
+    __tablename__ = "survey_questions"
+    __table_args__ = (UniqueConstraint("survey_id", "position"),)
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    survey: Mapped[Survey] = relationship(back_populates="questions")
+
+
+class SurveyAnswer(TeamScoped, Base):
+    """An answer without its author: ``respondent_hash`` is keyed by LANTERN_SECRET and the
+    survey, so a person can change their answer but a database copy cannot name them."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (UniqueConstraint("question_id", "respondent_hash"),)
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("survey_questions.id", ondelete="CASCADE"))
+    respondent_hash: Mapped[str] = mapped_column(String(64))
+    choice: Mapped[int]
+    answered_at: Mapped[datetime]
+
+
+class OutboxMessage(TeamScoped, Base):
+    """A Slack Web API call stored before it is sent; ``key`` makes enqueueing idempotent."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        UniqueConstraint("team_id", "key"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    key: Mapped[str] = mapped_column(String(255))
+    method: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[OutboxStatus] = mapped_column(
+        _stored_enum(OutboxStatus), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None]
+    slack_channel: Mapped[SlackId | None]
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ProcessedEvent(TeamScoped, Base):
+    """Slack event ids already handled, so a retried delivery does nothing twice."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("team_id", "event_id"),)
+
+    event_id: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime]
+
+
+class ScheduledRun(TeamScoped, Base):
+    """Scheduled work the clock has done or deliberately skipped, once per key."""
+
+    __tablename__ = "scheduled_runs"
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
+
+    key: Mapped[str] = mapped_column(String(255))
+    due_at: Mapped[datetime]
+    ran_at: Mapped[datetime]
+    outcome: Mapped[RunOutcome] = mapped_column(_stored_enum(RunOutcome))
+    detail: Mapped[str | None] = mapped_column(Text)

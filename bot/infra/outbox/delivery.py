@@ -1,0 +1,200 @@
+"""The deliverer: sends claimed outbox rows through one WebClient and records the outcome.
+
+``sent`` keeps Slack's ``ts``; a 429 waits ``Retry-After``; 5xx and connection errors back
+off exponentially; a permanent error (``channel_not_found``…) is ``failed`` with Slack's reason
+(see :mod:`bot.infra.retry`).
+
+A crash after Slack accepted a post but before ``sent`` was committed leaves an expired lease
+behind. Posts carry their key as Slack message metadata, so the deliverer that takes over such
+a row first looks for the key in the channel's recent history and records the post it finds
+instead of posting again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.infra import retry
+from bot.infra.models import OutboxStatus
+from bot.infra.outbox.leases import Claim, Leases, Result
+from bot.infra.outbox.queue import REFERENCES
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT = "lantern_outbox"
+SENT, PENDING, FAILED = OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.FAILED
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class DeliveryReport:
+    """Keys sent, (key, reason) failed for good, and (key, reason) still waiting to retry."""
+
+    sent: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    retrying: list[tuple[str, str]] = field(default_factory=list)
+
+    def merge(self, other: DeliveryReport) -> None:
+        self.sent += other.sent
+        self.failed += other.failed
+        self.retrying = other.retrying
+
+
+class Deliverer:
+    """Claims due outbox rows and sends them through one WebClient.
+
+    Args:
+        session_factory: where the outbox lives.
+        client: the Slack client (it must not retry by itself: the outbox owns retries).
+        lease: how long a claim holds a row before another deliverer may take it over.
+        max_backoff: the longest wait after a 5xx or connection error, in seconds.
+        clock: the current aware datetime (tests pass their own).
+        sleep: how to wait, in seconds (tests pass their own).
+    """
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        client: WebClient,
+        *,
+        lease: timedelta = timedelta(minutes=2),
+        max_backoff: float = 600.0,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.client = client
+        self.max_backoff = max_backoff
+        self.sleep = sleep
+        owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.leases = Leases(session_factory, owner, lease, clock)
+
+    def deliver_due(self, keys: Sequence[str] | None = None, limit: int = 100) -> DeliveryReport:
+        """Send every due row (of ``keys`` if given) once, without waiting for retries.
+
+        Returns:
+            What happened to each row tried.
+        """
+        report = DeliveryReport()
+        for claim in self.leases.claim(keys, limit):
+            if not self.leases.renew(claim):
+                continue  # the lease ran out while earlier rows were sent: another took it
+            result = self._already_posted(claim) or self._send(claim)
+            self.leases.settle(claim, result)
+            if result.status == SENT:
+                report.sent.append(claim.key)
+            elif result.status == FAILED:
+                log.warning("outbox %s failed for good: %s", claim.key, result.error)
+                report.failed.append((claim.key, result.error or "unknown"))
+            else:
+                log.info(
+                    "outbox %s will retry in %.0fs: %s", claim.key, result.retry_in, result.error
+                )
+        return report
+
+    def deliver_until_done(
+        self, keys: Sequence[str] | None = None, timeout: float = 60.0
+    ) -> DeliveryReport:
+        """Deliver, waiting out retries, until nothing (of ``keys``) is pending.
+
+        Args:
+            keys: only these messages; every due message when None.
+            timeout: seconds to keep waiting for retries; what is still pending then is left
+                for the next pass (reported in ``retrying``).
+        """
+        deadline = time.monotonic() + timeout
+        report = DeliveryReport()
+        while True:
+            report.merge(self.deliver_due(keys))
+            if keys is not None and set(keys) <= set(report.sent):
+                report.retrying = []
+                return report  # the common case: everything went out on the first try
+            wait = self.seconds_until_next(keys)
+            if wait is None:
+                report.retrying = []
+                return report
+            if wait > deadline - time.monotonic():
+                report.retrying = self.leases.pending(keys)
+                return report
+            self.sleep(max(wait, 0.05))
+
+    def seconds_until_next(self, keys: Sequence[str] | None) -> float | None:
+        """Seconds until the next pending row (of ``keys``) may be tried; None if none is."""
+        return self.leases.seconds_until_next(keys)
+
+    def _already_posted(self, claim: Claim) -> Result | None:
+        """After a crash mid-send, find the post if Slack did accept it (by its metadata)."""
+        if claim.orphaned_at is None or claim.method != "chat.postMessage":
+            return None
+        channel = str(claim.payload.get("channel") or "")
+        oldest = claim.orphaned_at.timestamp()
+        try:
+            response = self.client.conversations_history(
+                channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
+            )
+        except (SlackApiError, URLError, OSError, ValueError) as exc:
+            log.warning("cannot check %s for an earlier post of %s: %s", channel, claim.key, exc)
+            return None
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == claim.key:
+                log.info("outbox %s was posted before a crash; not posting again", claim.key)
+                return Result(SENT, data={"ts": message.get("ts"), "channel": channel})
+        return None
+
+    def _resolve(self, claim: Claim) -> dict[str, Any] | Result:
+        """Fill ``{"$ts_of": key}`` / ``{"$channel_of": key}`` from an earlier message, so an
+        update can be enqueued before the post it edits has been delivered."""
+        payload = dict(claim.payload)
+        for name, value in claim.payload.items():
+            if not (
+                isinstance(value, dict) and len(value) == 1 and next(iter(value)) in REFERENCES
+            ):
+                continue
+            kind, key = next(iter(value.items()))
+            row = self.leases.referenced(claim.team_id, key)
+            if row is None or row.status in (FAILED, OutboxStatus.CANCELLED):
+                return Result(FAILED, error=f"reference_failed: {key}")
+            if row.status != SENT:
+                return Result(PENDING, error=f"waiting for {key}", retry_in=2.0)
+            payload[name] = row.slack_ts if kind == "$ts_of" else row.slack_channel
+        return payload
+
+    def _send(self, claim: Claim) -> Result:
+        payload = self._resolve(claim)
+        if isinstance(payload, Result):
+            return payload
+        if claim.method == "chat.postMessage" and "metadata" not in payload:
+            metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": claim.key}}
+            payload = {**payload, "metadata": metadata}
+        attempt = claim.attempts + 1
+        try:
+            response = self.client.api_call(claim.method, json=payload)
+        except SlackApiError as exc:
+            verdict = retry.classify(exc, attempt, self.max_backoff)
+            if verdict.retry_in is None:
+                return Result(FAILED, error=verdict.error)
+            return Result(PENDING, error=verdict.error, retry_in=verdict.retry_in)
+        except (URLError, OSError, TimeoutError) as exc:
+            wait = retry.backoff(attempt, self.max_backoff)
+            return Result(PENDING, error=f"connection: {exc}", retry_in=wait)
+        except ValueError as exc:  # a body Slack's gateway sent that is not JSON
+            wait = retry.backoff(attempt, self.max_backoff)
+            return Result(PENDING, error=f"bad response: {exc}", retry_in=wait)
+        return Result(SENT, data=dict(response.data) if isinstance(response.data, dict) else {})

@@ -1,0 +1,192 @@
+"""Which deliverer may send an outbox row now.
+
+A deliverer claims due rows with a short lease (``SELECT … FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, and a compare-and-set update everywhere), renews the lease just before each send,
+and records the outcome only while it still holds the lease. Several processes on one
+PostgreSQL database therefore never send one row twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.infra.db import is_postgres
+from bot.infra.models import OutboxMessage, OutboxStatus
+
+# how far before an expired lease's end to look for a post that was made before a crash
+# (longer than any lease, so it covers the whole attempt)
+ORPHAN_LOOKBACK = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row this deliverer holds the lease on.
+
+    ``orphaned_at`` is set when an earlier deliverer took the row and never reported back
+    (a crash or a hang): the earliest moment its post may have reached Slack.
+    """
+
+    id: int
+    team_id: str
+    key: str
+    method: str
+    payload: dict[str, Any]
+    attempts: int
+    orphaned_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Result:
+    """How one attempt ended: ``status`` SENT, PENDING (retry in ``retry_in`` seconds) or
+    FAILED; ``data`` is Slack's answer for a sent call (``ts``, ``channel``)."""
+
+    status: OutboxStatus
+    error: str | None = None
+    retry_in: float = 0.0
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Leases:
+    """Claims, renews and settles outbox rows for one ``owner``."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        owner: str,
+        lease: timedelta,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.session_factory = session_factory
+        self.owner = owner
+        self.lease = lease
+        self.clock = clock
+
+    @staticmethod
+    def _due(now: datetime) -> ColumnElement[bool]:
+        return and_(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+        )
+
+    def claim(self, keys: Sequence[str] | None, limit: int) -> list[Claim]:
+        """Take the lease on up to ``limit`` due rows (of ``keys`` if given), oldest first."""
+        now = self.clock()
+        claimed = []
+        with self.session_factory.begin() as session:
+            query: Select[Any] = select(OutboxMessage).where(self._due(now))
+            if keys is not None:
+                query = query.where(OutboxMessage.key.in_(list(keys)))
+            query = query.order_by(OutboxMessage.id).limit(limit)
+            if is_postgres(session):
+                query = query.with_for_update(skip_locked=True)
+            for row in session.scalars(query).all():
+                orphaned_at = None
+                if row.lease_owner is not None and row.lease_until is not None:
+                    orphaned_at = row.lease_until - ORPHAN_LOOKBACK
+                taken = session.execute(  # compare-and-set: only one deliverer gets it
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id, self._due(now))
+                    .values(lease_until=now + self.lease, lease_owner=self.owner)
+                    .execution_options(synchronize_session=False)
+                )
+                if taken.rowcount == 1:  # type: ignore[attr-defined]
+                    claimed.append(
+                        Claim(
+                            id=row.id,
+                            team_id=row.team_id,
+                            key=row.key,
+                            method=row.method,
+                            payload=dict(row.payload),
+                            attempts=row.attempts,
+                            orphaned_at=orphaned_at,
+                        )
+                    )
+        return claimed
+
+    def renew(self, claim: Claim) -> bool:
+        """Renew the lease just before sending. False if it lapsed and another deliverer took
+        the row meanwhile (taking it changes ``lease_owner``, so this compare-and-set fails)."""
+        now = self.clock()
+        with self.session_factory.begin() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == claim.id,
+                    OutboxMessage.lease_owner == self.owner,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                )
+                .values(lease_until=now + self.lease)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def settle(self, claim: Claim, result: Result) -> None:
+        """Record how the attempt ended and give the lease back (only if still ours)."""
+        now = self.clock()
+        values: dict[str, Any] = {
+            "attempts": claim.attempts + 1,
+            "lease_until": None,
+            "lease_owner": None,
+            "status": result.status,
+            "last_error": result.error,
+        }
+        if result.status == OutboxStatus.SENT:
+            values["sent_at"] = now
+            values["slack_ts"] = result.data.get("ts") or result.data.get("message_ts")
+            channel = result.data.get("channel")
+            values["slack_channel"] = channel if isinstance(channel, str) else None
+        elif result.status == OutboxStatus.PENDING:
+            values["next_attempt_at"] = now + timedelta(seconds=result.retry_in)
+        with self.session_factory.begin() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == claim.id, OutboxMessage.lease_owner == self.owner)
+                .values(**values)
+            )
+
+    def referenced(self, team_id: str, key: str) -> OutboxMessage | None:
+        """The row an edit refers to with ``$ts_of``/``$channel_of``."""
+        with self.session_factory() as session:
+            return session.scalar(
+                select(OutboxMessage).where(
+                    OutboxMessage.team_id == team_id, OutboxMessage.key == key
+                )
+            )
+
+    def seconds_until_next(self, keys: Sequence[str] | None) -> float | None:
+        """Seconds until the next pending row (of ``keys``) may be tried: 0 or less when one
+        is due now; None when nothing is pending."""
+        now = self.clock()
+        with self.session_factory() as session:
+            rows = session.execute(
+                select(OutboxMessage.next_attempt_at, OutboxMessage.lease_until).where(
+                    self._pending(keys)
+                )
+            ).all()
+        waits = [
+            (max(t for t in (next_at, lease_until, now) if t is not None) - now).total_seconds()
+            for next_at, lease_until in rows
+        ]
+        return min(waits) if waits else None
+
+    def pending(self, keys: Sequence[str] | None) -> list[tuple[str, str]]:
+        """(key, last error) of every pending row (of ``keys``)."""
+        with self.session_factory() as session:
+            rows = session.execute(
+                select(OutboxMessage.key, OutboxMessage.last_error).where(self._pending(keys))
+            ).all()
+        return [(key, error or "") for key, error in rows]
+
+    @staticmethod
+    def _pending(keys: Sequence[str] | None) -> ColumnElement[bool]:
+        condition = OutboxMessage.status == OutboxStatus.PENDING
+        if keys is not None:
+            condition = and_(condition, OutboxMessage.key.in_(list(keys)))
+        return condition

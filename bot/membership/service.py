@@ -1,0 +1,117 @@
+"""Keeping site membership current: a sync from ``conversations.members`` (paginated) once per
+six-hour slot, run by the clock, and the member_joined/left_channel events in between."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+
+from bot.infra.context import AppContext
+from bot.infra.db import insert_if_absent
+from bot.infra.models import RunOutcome, ScheduledRun
+from bot.membership.store import add_member, remove_member, replace_members, sites_for_channel
+
+log = logging.getLogger(__name__)
+
+SYNC_EVERY = timedelta(hours=6)
+PAGE_SIZE = 200  # members per conversations.members page
+
+
+def channel_members(client: WebClient, channel: str) -> list[str]:
+    """Every member of ``channel``, following Slack's cursor pagination.
+
+    Raises:
+        SlackApiError: Slack refused (e.g. ``not_in_channel``); OSError: Slack unreachable.
+    """
+    members: list[str] = []
+    cursor = None
+    while True:
+        response = client.conversations_members(channel=channel, limit=PAGE_SIZE, cursor=cursor)
+        members.extend(response.get("members") or [])
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return members
+
+
+def apply_event(ctx: AppContext, team_id: str, event: dict[str, Any], now: datetime) -> None:
+    """member_joined_channel / member_left_channel for a site channel, in its own transaction."""
+    user_id = event.get("user")
+    sites = sites_for_channel(ctx.config, event.get("channel") or "")
+    if not user_id or not sites:
+        return
+    with ctx.session_factory.begin() as session:
+        for site in sites:
+            if event.get("type") == "member_joined_channel":
+                add_member(session, team_id, site.key, user_id, now)
+            else:
+                remove_member(session, team_id, site.key, user_id)
+
+
+def sync_slot(now: datetime) -> datetime:
+    """The start of the UTC-aligned SYNC_EVERY slot ``now`` falls in."""
+    slot = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    hours = int(SYNC_EVERY.total_seconds() // 3600)
+    return slot.replace(hour=slot.hour - slot.hour % hours)
+
+
+def sync_due(ctx: AppContext, team_id: str, now: datetime) -> list[str]:
+    """Sync each site once per SYNC_EVERY slot, each in its own transaction.
+
+    One run per site and slot is claimed in ``scheduled_runs``, so several workers do it once.
+    A channel Slack refuses (e.g. ``not_in_channel``) is logged and retried in the next slot;
+    an unreachable Slack on the next tick.
+
+    Returns:
+        The keys of the sites synced.
+    """
+    slot = sync_slot(now)
+    synced = []
+    for site in ctx.config.sites:
+        key = f"members:{site.key}:{slot.isoformat()}"
+        with ctx.session_factory() as session:
+            already = session.scalar(
+                select(ScheduledRun.id).where(
+                    ScheduledRun.team_id == team_id, ScheduledRun.key == key
+                )
+            )
+        if already:
+            continue
+        members: list[str] | None = None
+        outcome, detail = RunOutcome.DONE, ""
+        try:
+            members = channel_members(ctx.client, site.channel)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error"))
+            log.warning("cannot list members of %s (%s): %s", site.channel, site.key, error)
+            outcome, detail = RunOutcome.SKIPPED, error
+        except OSError as exc:  # Slack unreachable: try again on the next tick
+            log.warning("cannot reach Slack to list members of %s: %s", site.channel, exc)
+            continue
+        with ctx.session_factory.begin() as session:
+            claimed = insert_if_absent(
+                session,
+                ScheduledRun,
+                {
+                    "team_id": team_id,
+                    "key": key,
+                    "due_at": slot,
+                    "ran_at": now,
+                    "outcome": RunOutcome.DONE,
+                },
+                ["team_id", "key"],
+            )
+            if claimed is None:
+                continue  # another worker synced this slot meanwhile
+            if members is not None:
+                added, removed = replace_members(session, team_id, site.key, members, now)
+                outcome, detail = RunOutcome.DONE, f"{len(members)} members (+{added} −{removed})"
+                synced.append(site.key)
+            run = session.get(ScheduledRun, claimed)
+            if run is not None:
+                run.outcome, run.detail = outcome, detail
+    return synced

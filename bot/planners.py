@@ -1,8 +1,0 @@
-"""The planners the clock runs, one per capability that schedules work."""
-
-from __future__ import annotations
-
-from bot.clock import Planner
-from bot.reminders import plan_reminders
-
-PLANNERS: list[Planner] = [plan_reminders]

@@ -1,0 +1,157 @@
+"""How a reminder reads: the Block Kit post for one milestone shared by several sites,
+worded for each site's own calendar at the moment it goes out, with explainers, greetings
+and coverage notes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.infra import slack_text
+from bot.infra.config import Site, WorkspaceConfig
+from calendars.countries import flag
+from calendars.occasions import COMPANY, Occasion, kind_label
+
+SiteOccasion = Occasion[Site]
+
+
+def local_time(site: Site, instant: datetime) -> str:
+    return f"{instant.astimezone(site.tz):%H:%M} {site.timezone}"
+
+
+def when_label(n: int) -> str:
+    if n < 0:
+        return "under way"
+    if n == 0:
+        return "today"
+    if n == 1:
+        return "tomorrow"
+    return f"in {n} days"
+
+
+def site_label(site: Site) -> str:
+    partner = f" ({site.partner})" if site.partner else ""
+    return f"{flag(site.country)} {site.name}{partner}"
+
+
+def site_names(config: WorkspaceConfig, occasions: Sequence[SiteOccasion]) -> str:
+    keys = {o.site.key for o in occasions}
+    if len(config.sites) > 2 and keys == {s.key for s in config.sites}:
+        return "all sites"
+    return ", ".join(site_label(site) for site in _unique_sites(occasions))
+
+
+def date_label(occasion: SiteOccasion) -> str:
+    if occasion.days == 1:
+        return f"{occasion.first_day:%a %d %b %Y}"
+    return f"{occasion.first_day:%a %d %b} – {occasion.last_day:%a %d %b %Y} ({occasion.days} days)"
+
+
+def title_for(occasions: Sequence[SiteOccasion], n: int, at: datetime | None) -> str:
+    """ "Diwali is tomorrow", or, when the sites' calendars differ at the moment of posting
+    (09:00 in Manila is the evening before in Chicago): "Christmas Day: today at Manila,
+    tomorrow at Chicago HQ"."""
+    lead = occasions[0]
+    by_days: dict[int, list[str]] = {}
+    for occasion in occasions:
+        local_day = at.astimezone(occasion.site.tz).date() if at else lead.first_day
+        days = (lead.first_day - local_day).days if at else n
+        names = by_days.setdefault(days, [])
+        if occasion.site.name not in names:
+            names.append(occasion.site.name)
+    if len(by_days) == 1:
+        days = next(iter(by_days))
+        return f"Today: {lead.name}" if days == 0 else f"{lead.name} is {when_label(days)}"
+    parts = [f"{when_label(d)} at {', '.join(names)}" for d, names in sorted(by_days.items())]
+    return f"{lead.name}: {' · '.join(parts)}"
+
+
+def reminder_message(
+    config: WorkspaceConfig,
+    occasions: Sequence[SiteOccasion],
+    n: int,
+    channel: str,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The Block Kit post for one milestone shared by ``occasions`` (same slug and day),
+    worded for the moment ``at`` which it goes out."""
+    lead = occasions[0]
+    esc = slack_text.escape
+    emoji = next((o.content.emoji for o in occasions if o.content), None) or (
+        "🏢" if lead.kind == COMPANY else "📅"
+    )
+    where = esc(site_names(config, occasions))
+    title = title_for(occasions, n, at)
+    text = f"{emoji} {esc(title)} — {where}"
+    lines = [f"{emoji} *{esc(title)}* · {date_label(lead)}"]
+    local = sorted({o.local_name for o in occasions if o.local_name})
+    if local:
+        lines.append("Local name: " + " · ".join(f"_{esc(name)}_" for name in local))
+    lines.append(where)
+    blocks: list[dict[str, Any]] = [slack_text.section("\n".join(lines))]
+    seen: set[tuple[str, str]] = set()
+    for occasion in occasions:
+        content = occasion.content
+        if content is None or (content.country, content.holiday) in seen:
+            continue
+        seen.add((content.country, content.holiday))
+        blocks.append(
+            slack_text.section(
+                f"{flag(content.country)} {esc(content.what)}\n"
+                f"*Greet colleagues:* {esc(content.greeting_local)} "
+                f"_({esc(content.greeting_language)})_ · {esc(content.greeting_en)}\n"
+                f"*How to join in:* {esc(content.join_in)}"
+            )
+        )
+    if not seen:
+        blocks.append(slack_text.section(esc(generic_line(occasions))))
+    notes = coverage_notes(occasions)
+    if any(o.estimated for o in occasions):
+        notes.append(
+            "⚠️ Date estimated: it follows the lunar calendar and may move by a day; "
+            "check with local colleagues."
+        )
+    if notes:
+        blocks.append(slack_text.context("\n".join(esc(note) for note in notes)))
+    sources = sorted({o.content.source for o in occasions if o.content})
+    if sources:
+        blocks.append(slack_text.context("Source: " + " · ".join(f"<{s}>" for s in sources)))
+    return {"channel": channel, "text": text, "blocks": blocks, "unfurl_links": False}
+
+
+def generic_line(occasions: Sequence[SiteOccasion]) -> str:
+    lead = occasions[0]
+    if lead.kind == COMPANY:
+        return "A company milestone: a good moment to connect with colleagues at other sites."
+    label = kind_label(lead)
+    kind = ("An " if label[0] in "aeiou" else "A ") + label
+    names = [site.name for site in _unique_sites(occasions)]
+    where = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{kind} in {where}. Ask colleagues there what it means to them."
+
+
+def coverage_notes(occasions: Sequence[SiteOccasion]) -> list[str]:
+    """One line per site: "Manila site public holiday: expect reduced coverage." """
+    notes = []
+    for occasion in _unique_occasions_by_site(occasions):
+        label = f"{flag(occasion.site.country)} {occasion.site.name}"
+        if occasion.is_public_holiday:
+            notes.append(f"{label} site public holiday: expect reduced coverage.")
+        elif occasion.kind != COMPANY and occasion.category == "optional":
+            notes.append(f"{label}: optional holiday, some colleagues may be off.")
+    return notes
+
+
+def _unique_sites(occasions: Sequence[SiteOccasion]) -> list[Site]:
+    sites: dict[str, Site] = {}
+    for occasion in occasions:
+        sites.setdefault(occasion.site.key, occasion.site)
+    return list(sites.values())
+
+
+def _unique_occasions_by_site(occasions: Sequence[SiteOccasion]) -> list[SiteOccasion]:
+    by_site: dict[str, SiteOccasion] = {}
+    for occasion in occasions:
+        by_site.setdefault(occasion.site.key, occasion)
+    return list(by_site.values())

@@ -1,0 +1,47 @@
+"""Build the Bolt app: verified requests in, listeners from ``handlers``, one Slack client."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+import handlers
+from bot.infra.config import Settings, WorkspaceConfig, load_workspace_config
+from bot.infra.context import AppContext
+
+log = logging.getLogger(__name__)
+
+LISTENER_THREADS = 32
+
+
+def build(
+    settings: Settings,
+    client: WebClient | None = None,
+    config: WorkspaceConfig | None = None,
+    *,
+    socket_mode: bool = False,
+) -> tuple[App, AppContext]:
+    """The Bolt app and the context its listeners share. Over HTTP every request must carry
+    a valid signature; in Socket Mode requests come over the authenticated socket instead."""
+    needed = ["SLACK_BOT_TOKEN", "LANTERN_SECRET"]
+    if not socket_mode:
+        needed.append("SLACK_SIGNING_SECRET")
+    settings.require(*needed)
+    config = config or load_workspace_config(settings.config_path)
+    ctx = AppContext.create(settings, config, client)
+    app = App(
+        client=ctx.client,
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=not socket_mode,
+        # listeners run after the ack on Bolt's own threads; Slack gets its answer at once
+        process_before_response=False,
+        # auth.test is asked lazily: a start must not depend on Slack being reachable
+        token_verification_enabled=False,
+        logger=logging.getLogger("lantern.bolt"),
+        # listeners only parse and ack; their work goes on through AppContext.after_ack
+        listener_executor=ctx.listener_pool(LISTENER_THREADS),
+    )
+    handlers.register(app, ctx)
+    return app, ctx

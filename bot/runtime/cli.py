@@ -1,0 +1,366 @@
+"""The ``lantern`` command line (also ``python -m bot``)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, NoReturn
+
+from bot import __version__
+from bot.infra.config import (
+    ConfigError,
+    Settings,
+    SettingsError,
+    WorkspaceConfig,
+    load_settings,
+    load_workspace_config,
+)
+
+log = logging.getLogger("lantern")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CommandError(Exception):
+    """A problem to report to the operator in one line, without a traceback."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _config(settings: Settings) -> WorkspaceConfig:
+    return load_workspace_config(settings.config_path)
+
+
+def _parse_instant(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an ISO 8601 date-time like 2026-06-11T01:00:00Z"
+        ) from None
+    if parsed.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} has no UTC offset; give one, e.g. 2026-06-12T09:00:00+08:00 or "
+            "2026-06-12T01:00:00Z"
+        )
+    return parsed
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-06-01") from None
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return int(value)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    from bot.infra.db import normalize_url
+
+    try:
+        return make_url(normalize_url(url)).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable DATABASE_URL>"
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    """Create or upgrade the database schema (safe to run again)."""
+    from bot.infra.db import make_engine
+    from bot.infra.migrate import current_revision, upgrade_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        before = current_revision(engine)
+        upgrade_engine(engine)
+        after = current_revision(engine)
+    finally:
+        engine.dispose()
+    where = _safe_url(settings.database_url)
+    if before == after:
+        print(f"{where}: already at revision {after} (latest); nothing to do")
+    else:
+        print(f"{where}: upgraded from {before or 'empty'} to revision {after}")
+    return EXIT_OK
+
+
+def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
+    """Validate lantern.toml and list every problem."""
+    try:
+        config = _config(settings)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(
+            f"{settings.config_path}: {count} problem{'s' if count != 1 else ''} found",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    from bot.infra.calendar import estimated_warnings
+
+    for warning in estimated_warnings(config, datetime.now(config.workspace.tz).date()):
+        print(f"warning: {warning}")
+    sites = ", ".join(f"{s.key} ({s.country}, {s.timezone})" for s in config.sites)
+    print(f"{settings.config_path}: OK — {len(config.sites)} sites: {sites}")
+    milestones = len(config.milestones)
+    print(f"{milestones} company milestones; workspace timezone {config.workspace.timezone}")
+    return EXIT_OK
+
+
+def cmd_preview(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the coming milestones and the messages lantern would post; needs no Slack."""
+    from bot.runtime.preview import render_preview
+
+    config = _config(settings)
+    start = args.from_date or datetime.now(config.workspace.tz).date()
+    print(render_preview(config, start, args.days))
+    return EXIT_OK
+
+
+def cmd_calendar(settings: Settings, args: argparse.Namespace) -> int:
+    """Write an iCalendar feed of every site's milestones (also at GET /calendar.ics)."""
+    from bot.infra.calendar import calendar_for
+    from calendars.ics import FEED_DAYS_AHEAD, feed_range, feed_token, render_ics
+
+    if args.token:
+        settings.require("LANTERN_SECRET")
+        token = feed_token(settings.lantern_secret or "")
+        print(f"/calendar.ics?token={token}")
+        return EXIT_OK
+    if not args.ics:
+        raise CommandError(
+            "say which format: `lantern calendar --ics` (or --token for the feed URL)"
+        )
+    config = _config(settings)
+    now = datetime.now(UTC)
+    start, end = feed_range(now.astimezone(config.workspace.tz).date())
+    if args.from_date:
+        start = args.from_date
+        end = start + timedelta(days=(args.days or FEED_DAYS_AHEAD) - 1)
+    elif args.days:
+        end = start + timedelta(days=args.days - 1)
+    text = render_ics(calendar_for(config), start, end, now)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        print(f"wrote {args.out} ({text.count('BEGIN:VEVENT')} events, {start} to {end})")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Export data for admins: `lantern export kudos [--since DATE] [--format csv|json]`."""
+    from bot.infra.db import make_engine, make_session_factory
+    from bot.kudos.export import as_csv, as_json, kudos_rows
+
+    config = _config(settings)
+    since = None
+    if args.since:
+        since = datetime.combine(args.since, datetime.min.time(), config.workspace.tz)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            rows = kudos_rows(session, config, since)
+    finally:
+        engine.dispose()
+    sys.stdout.write(as_json(rows) if args.format == "json" else as_csv(rows))
+    return EXIT_OK
+
+
+def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
+    """List messages not yet delivered, or (--failed) those that failed for good."""
+    from bot.infra.db import make_engine, make_session_factory
+    from bot.infra.outbox.report import outbox_counts, row_line, undelivered
+
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            rows = undelivered(session, failed=args.failed)
+            counts = outbox_counts(session)
+    finally:
+        engine.dispose()
+    label = "failed" if args.failed else "pending"
+    for row in rows:
+        print(row_line(row, failed=args.failed))
+    totals = ", ".join(
+        f"{counts.get(s, 0)} {s}" for s in ("pending", "sent", "failed", "cancelled")
+    )
+    print(f"{len(rows)} {label} message{'s' if len(rows) != 1 else ''} ({totals})")
+    return EXIT_OK
+
+
+def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
+    """Run once everything due at --now, deliver it, and exit."""
+    from bot.runtime.worker import run_tick
+
+    if not args.dry_run:
+        settings.require("SLACK_BOT_TOKEN", "LANTERN_SECRET")
+    else:
+        settings.require("LANTERN_SECRET")
+    return run_tick(settings, _config(settings), args.now, dry_run=args.dry_run)
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    """The clock: every minute, run what is due and deliver the outbox."""
+    from bot.runtime.worker import run_worker
+
+    settings.require("SLACK_BOT_TOKEN", "LANTERN_SECRET")
+    return run_worker(settings, _config(settings), interval=args.interval)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    """HTTP mode: Slack posts to POST /slack/events; GET /healthz checks the database."""
+    from bot.runtime.server import serve
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "LANTERN_SECRET")
+    _config(settings)  # fail here, once, rather than in every gunicorn worker
+    return serve(
+        settings, port=args.port or settings.port, workers=args.workers, threads=args.threads
+    )
+
+
+def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
+    """Socket Mode: no public URL needed (SLACK_APP_TOKEN)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.runtime.app import build
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "LANTERN_SECRET")
+    app, _ = build(settings, config=_config(settings), socket_mode=True)
+    log.info("connecting to Slack in Socket Mode")
+    SocketModeHandler(app, settings.slack_app_token).start()
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, with where to look for help."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="lantern",
+        description="Lantern: cultural calendar, kudos and pulse surveys for distributed teams.",
+    )
+    parser.add_argument("--version", action="version", version=f"lantern {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=_Parser
+    )
+
+    def add(name: str, handler: Callable[[Settings, argparse.Namespace], int]) -> Any:
+        help_text = (handler.__doc__ or "").strip().splitlines()[0]
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add("migrate", cmd_migrate)
+    serve = add("serve", cmd_serve)
+    serve.add_argument("--port", type=_positive, help="port to listen on (default: $PORT or 3000)")
+    serve.add_argument("--workers", type=_positive, default=2, help="processes (default 2)")
+    serve.add_argument("--threads", type=_positive, default=8, help="threads each (default 8)")
+    add("socket", cmd_socket)
+    worker = add("worker", cmd_worker)
+    worker.add_argument(
+        "--interval", type=_positive, default=60, help="seconds between ticks (default 60)"
+    )
+    tick = add("tick", cmd_tick)
+    tick.add_argument(
+        "--now", type=_parse_instant, required=True, help="the instant to run, ISO 8601 with offset"
+    )
+    tick.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent; send and store nothing"
+    )
+    preview = add("preview", cmd_preview)
+    preview.add_argument(
+        "--from", dest="from_date", type=_parse_date, help="first day (default: today)"
+    )
+    preview.add_argument("--days", type=_positive, default=21, help="how many days (default 21)")
+    calendar = add("calendar", cmd_calendar)
+    calendar.add_argument("--ics", action="store_true", help="write the iCalendar feed")
+    calendar.add_argument(
+        "--from", dest="from_date", type=_parse_date, help="first day (default: 30 days ago)"
+    )
+    calendar.add_argument("--days", type=_positive, help="how many days (default: to a year ahead)")
+    calendar.add_argument("--out", help="write to this file instead of standard output")
+    calendar.add_argument(
+        "--token", action="store_true", help="print the feed's path with its access token"
+    )
+    export = add("export", cmd_export)
+    export.add_argument("what", choices=["kudos"], help="what to export")
+    export.add_argument(
+        "--since", type=_parse_date, help="from this date (workspace timezone); default: all"
+    )
+    export.add_argument("--format", choices=["csv", "json"], default="csv", help="default csv")
+    add("check-config", cmd_check_config)
+    outbox = add("outbox", cmd_outbox)
+    outbox.add_argument("--failed", action="store_true", help="show messages that failed for good")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not args.verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+        return int(args.handler(settings, args))
+    except SettingsError as exc:
+        print(f"lantern: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("lantern: fix the configuration (see `lantern check-config`)", file=sys.stderr)
+        return EXIT_USAGE
+    except CommandError as exc:
+        print(f"lantern: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one line for the operator; -v shows the traceback
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        if args.verbose:
+            log.exception("failed")
+        if isinstance(exc, OperationalError | ProgrammingError):
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            hint = (
+                " (has `lantern migrate` been run?)"
+                if "no such table" in reason or ("does not exist" in reason)
+                else ""
+            )
+            print(f"lantern: database error: {reason}{hint}", file=sys.stderr)
+        else:
+            print(f"lantern: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""``lantern preview``: the coming calendar and the messages lantern would post, offline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from bot.infra import slack_text
+from bot.infra.calendar import calendar_for
+from bot.infra.clock import plan
+from bot.infra.config import WorkspaceConfig
+from bot.runtime.planners import PLANNERS
+from calendars.countries import flag
+from calendars.occasions import by_milestone, kind_label
+
+
+def render_preview(config: WorkspaceConfig, start: date, days: int) -> str:
+    end = start + timedelta(days=days - 1)
+    tz = config.workspace.tz
+    lines = [f"Lantern preview: {start:%a %d %b %Y} to {end:%a %d %b %Y} ({config.source})", ""]
+    lines.append("Sites")
+    for site in config.sites:
+        partner = f", {site.partner}" if site.partner else ""
+        post_time = site.post_time or config.reminders.time
+        lines.append(
+            f"  {flag(site.country)} {site.name} [{site.key}] {site.country}"
+            f"{'-' + site.subdivision if site.subdivision else ''} · {site.timezone} · "
+            f"{site.kind}{partner} · posts at {post_time:%H:%M} local · channel {site.channel}"
+        )
+    lines.append("")
+    lines.append("Cultural calendar")
+    occasions = calendar_for(config).occasions(start, end)
+    grouped = by_milestone(occasions)
+    for shared in grouped:
+        lead = shared[0]
+        sites = ", ".join(f"{flag(o.site.country)} {o.site.name}" for o in shared)
+        kind = kind_label(lead)
+        extras = []
+        if lead.days > 1:
+            extras.append(f"{lead.days} days")
+        if any(o.estimated for o in shared):
+            extras.append("date estimated")
+        if lead.content is not None:
+            extras.append("explainer")
+        note = f" ({', '.join(extras)})" if extras else ""
+        local = f" / {lead.local_name}" if lead.local_name else ""
+        lines.append(f"  {lead.first_day:%a %d %b} {lead.name}{local} · {sites} · {kind}{note}")
+    if not grouped:
+        lines.append("  nothing in this window")
+    lines.append("")
+    window_start = datetime.combine(start, time(0), tz)
+    window_end = datetime.combine(end + timedelta(days=1), time(0), tz)
+    items = plan(None, config, "-", window_start, window_end, PLANNERS)
+    lines.append(f"Messages lantern would post ({len(items)} scheduled)")
+    if not items:
+        lines.append("  nothing scheduled in this window")
+    for item in items:
+        when = item.due_at.astimezone(tz)
+        lines.append(f"  {when:%a %d %b %H:%M %Z} · {item.summary or item.key}")
+        for message in item.messages:
+            lines.append("    " + _message_text(message.payload).replace("\n", "\n      "))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _message_text(payload: dict[str, Any]) -> str:
+    body = slack_text.blocks_as_text(payload.get("blocks") or []) or payload.get("text", "")
+    return f"→ #{payload.get('channel', '-')}\n{body}"

@@ -1,0 +1,108 @@
+"""The WSGI app gunicorn serves: Bolt at POST /slack/events, plus GET /healthz."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs
+from wsgiref.types import StartResponse, WSGIEnvironment
+
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from bot.infra.calendar import calendar_for
+from bot.infra.config import (
+    ConfigError,
+    Settings,
+    SettingsError,
+    WorkspaceConfig,
+    load_settings,
+    load_workspace_config,
+)
+from bot.runtime.app import build
+from calendars.ics import feed_range, render_ics, token_matches
+
+log = logging.getLogger(__name__)
+
+WSGIApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
+
+SLACK_PATH = "/slack/events"
+GUNICORN_BOOT_ERROR = 3  # gunicorn's WORKER_BOOT_ERROR: the arbiter stops instead of respawning
+
+
+def _reply(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
+    return [data]
+
+
+def _settings_or_exit() -> Settings:
+    """Under gunicorn directly, a bad environment or config is one line, then a halt."""
+    try:
+        settings = load_settings()
+        settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "LANTERN_SECRET")
+        load_workspace_config(settings.config_path)
+    except (SettingsError, ConfigError) as exc:
+        print(f"lantern: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(GUNICORN_BOOT_ERROR) from None
+    return settings
+
+
+def create_wsgi_app(
+    settings: Settings | None = None, config: WorkspaceConfig | None = None
+) -> WSGIApp:
+    """Also a gunicorn entry point: ``gunicorn 'bot.runtime.web:create_wsgi_app()'``."""
+    if settings is None:
+        settings = _settings_or_exit()
+    app, ctx = build(settings, config=config)
+    slack = SlackRequestHandler(app)
+
+    def healthz(start_response: StartResponse) -> list[bytes]:
+        try:
+            with ctx.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure means "not healthy", never a traceback
+            log.warning("health check failed: %s", exc)
+            return _reply(start_response, "503 Service Unavailable", {"ok": False, "db": "down"})
+        return _reply(start_response, "200 OK", {"ok": True, "db": "up"})
+
+    def calendar_feed(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+        """The iCalendar feed; the token keeps a private calendar private."""
+        token = parse_qs(environ.get("QUERY_STRING", "")).get("token", [None])[0]
+        if not token_matches(settings.lantern_secret or "", token):
+            return _reply(start_response, "403 Forbidden", {"error": "a valid token is required"})
+        now = datetime.now(UTC)
+        start, end = feed_range(now.astimezone(ctx.config.workspace.tz).date())
+        data = render_ics(calendar_for(ctx.config), start, end, now).encode()
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "text/calendar; charset=utf-8"),
+                ("Content-Length", str(len(data))),
+                ("Content-Disposition", 'inline; filename="lantern.ics"'),
+            ],
+        )
+        return [data]
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == SLACK_PATH:
+            if method != "POST":
+                return _reply(start_response, "405 Method Not Allowed", {"error": "POST only"})
+            with ctx.activity:  # post-ack work waits for a gap between requests
+                return slack(environ, start_response)
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            return healthz(start_response)
+        if path == "/calendar.ics" and method in ("GET", "HEAD"):
+            return calendar_feed(environ, start_response)
+        return _reply(start_response, "404 Not Found", {"error": "not found"})
+
+    application.lantern_context = ctx  # type: ignore[attr-defined]
+    return application

@@ -1,0 +1,139 @@
+"""Running the clock: one tick (``lantern tick``) or every minute (``lantern worker``)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+
+from bot.infra import event_log
+from bot.infra.clock import TickResult, tick
+from bot.infra.config import Settings, WorkspaceConfig
+from bot.infra.context import AppContext
+from bot.infra.models import Site
+from bot.infra.outbox.delivery import DeliveryReport
+from bot.membership.service import sync_due
+from bot.runtime.planners import PLANNERS
+
+log = logging.getLogger(__name__)
+
+TICK_DELIVERY_TIMEOUT = 60.0  # how long `lantern tick` waits out retries before exiting
+
+
+class TeamUnknown(Exception):
+    pass
+
+
+def resolve_team_id(ctx: AppContext, *, allow_offline: bool) -> str:
+    """Ask Slack (auth.test); if Slack cannot be reached, use the team already on record."""
+    if ctx.settings.slack_bot_token:
+        try:
+            return ctx.team_id()
+        except (SlackApiError, OSError) as exc:
+            log.warning("auth.test failed (%s); using the team on record", exc)
+    with ctx.session_factory() as session:
+        teams = set(session.scalars(select(Site.team_id).distinct()))
+    if len(teams) == 1:
+        return teams.pop()
+    if allow_offline:
+        return "-"
+    raise TeamUnknown("cannot tell which Slack workspace this is: auth.test failed")
+
+
+def tick_once(
+    ctx: AppContext, now: datetime, *, dry_run: bool = False, team_id: str | None = None
+) -> TickResult:
+    """Plan and enqueue (or, dry, only plan) the work due at ``now``."""
+    team_id = team_id or resolve_team_id(ctx, allow_offline=dry_run)
+    with ctx.session_factory() as session:
+        result = tick(session, ctx.config, team_id, now, PLANNERS, dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+            return result
+        session.commit()
+    sync_due(ctx, team_id, now)
+    with ctx.session_factory.begin() as session:
+        event_log.purge(session, now)
+    return result
+
+
+def print_result(result: TickResult, report: DeliveryReport | None, dry_run: bool) -> None:
+    verb = "would send" if dry_run else "enqueued"
+    messages = [m for item in result.due for m in item.messages] if dry_run else result.enqueued
+    for message in messages:
+        print(f"{verb}: {message.describe()}")
+    for item in result.skipped_late:
+        print(f"skipped (more than 12 hours late): {item.key} due {item.due_at.isoformat()}")
+    if not messages:
+        print("nothing due")
+    if report is not None:
+        for key, reason in report.failed:
+            print(f"failed: {key}: {reason}", file=sys.stderr)
+        for key, reason in report.retrying:
+            print(f"still pending (will retry): {key}: {reason}", file=sys.stderr)
+        print(
+            f"delivered {len(report.sent)}, failed {len(report.failed)}, "
+            f"pending {len(report.retrying)}"
+        )
+
+
+def run_tick(settings: Settings, config: WorkspaceConfig, now: datetime, *, dry_run: bool) -> int:
+    ctx = AppContext.create(settings, config)
+    try:
+        result = tick_once(ctx, now, dry_run=dry_run)
+        report = (
+            None if dry_run else ctx.deliverer.deliver_until_done(timeout=TICK_DELIVERY_TIMEOUT)
+        )
+        print_result(result, report, dry_run)
+    finally:
+        ctx.close()
+    return 0
+
+
+def run_worker(settings: Settings, config: WorkspaceConfig, *, interval: int = 60) -> int:
+    """APScheduler runs one interval job; all state is in the database, so several workers
+    may run at once and still send everything once."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    ctx = AppContext.create(settings, config)
+    scheduler = BlockingScheduler(timezone=UTC)
+
+    def job() -> None:
+        try:
+            result = tick_once(ctx, datetime.now(UTC))
+            if result.enqueued:
+                log.info("enqueued %d message(s)", len(result.enqueued))
+            report = ctx.deliverer.deliver_until_done(timeout=interval * 0.75)
+            if report.sent or report.failed:
+                log.info("delivered %d, failed %d", len(report.sent), len(report.failed))
+        except Exception:  # the next tick tries again; a worker never dies of one bad minute
+            log.exception("tick failed")
+
+    def stop(signum: int, _frame: Any) -> None:
+        log.info("signal %d: stopping the worker", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    scheduler.add_job(
+        job,
+        IntervalTrigger(seconds=interval),
+        id="tick",
+        next_run_time=datetime.now(UTC),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=interval,
+    )
+    log.info("worker started: ticking every %ds", interval)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        ctx.close()
+    return 0

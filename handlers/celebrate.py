@@ -1,0 +1,93 @@
+"""/celebrate listeners: the command (help, list, post, or the form) and the form's submission."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk.errors import SlackApiError
+
+from bot.celebrate import form, listing, render, rules, service
+from bot.infra import slack_text
+from handlers.context import lantern, team_id
+
+log = logging.getLogger(__name__)
+
+
+def celebrate_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    """/celebrate [message | list [days] | help]."""
+    ctx = lantern(context)
+    request = rules.parse(command.get("text") or "")
+    user_id = command["user_id"]
+    now = datetime.now(UTC)
+    if request.kind == "help":
+        ack(render.usage(ctx.config))
+        return
+    if request.kind == "list":
+        today = listing.local_today(ctx.config, now)
+        ack(request.problem or render.list_text(ctx.config, today, request.days))
+        return
+    if request.problem:
+        ack(request.problem)
+        return
+    refusal = service.lead_refusal(ctx, user_id)
+    if refusal:
+        ack(refusal)
+        return
+    if request.kind == "modal":
+        ack()
+        view = form.modal(ctx.config, listing.local_today(ctx.config, now))
+        try:
+            ctx.client.views_open(trigger_id=command["trigger_id"], view=view)
+        except SlackApiError as exc:
+            log.warning("views.open failed: %s", exc.response.get("error"))
+        return
+    request_id = command.get("trigger_id") or f"{user_id}:{now.timestamp()}"
+    key = service.post(
+        ctx,
+        team_id=team_id(context),
+        user_id=user_id,
+        text=request.text,
+        request_id=request_id,
+        milestone=None,
+        now=now,
+    )
+    ack(f"🎉 Posted to {slack_text.mention_channel(ctx.config.workspace.celebrations_channel)}.")
+    ctx.deliver_soon([key])
+
+
+def celebrate_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+) -> None:
+    """The /celebrate form: post the lead's message, linked to the chosen milestone."""
+    ctx = lantern(context)
+    user_id = body["user"]["id"]
+    message, choice = form.submitted(view.get("state", {}).get("values", {}))
+    problem = rules.check_message(message) or service.lead_refusal(ctx, user_id)
+    if problem:
+        ack(response_action="errors", errors={form.MESSAGE_BLOCK: problem})
+        return
+    milestone = listing.find_group(ctx.config, choice)
+    if choice and milestone is None:
+        errors = {form.MILESTONE_BLOCK: "That milestone is no longer upcoming."}
+        ack(response_action="errors", errors=errors)
+        return
+    key = service.post(
+        ctx,
+        team_id=team_id(context),
+        user_id=user_id,
+        # a form field is raw text, not Slack's escaped text: escape it before it is posted
+        text=slack_text.escape(message),
+        request_id=f"view:{view['id']}",
+        milestone=milestone,
+        now=datetime.now(UTC),
+    )
+    ack()
+    ctx.deliver_soon([key])
+
+
+def register(app: App) -> None:
+    app.command("/celebrate")(celebrate_command)
+    app.view(form.MODAL_CALLBACK)(celebrate_submitted)

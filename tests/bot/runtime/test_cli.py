@@ -1,0 +1,314 @@
+"""The ``lantern`` command line, run as a real subprocess."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.infra.config import Settings
+from bot.infra.outbox.queue import Outgoing, enqueue
+from tests.conftest import EXAMPLE_CONFIG, Databases, env_for
+from tests.slack_fake import SlackFake
+from tests.slack_requests import get, slash_command
+from tests.waiting import wait_until
+
+BROKEN = """
+[workspace]
+timezone = "America/Chicago"
+celebrations_channel = "C0CELEBRATE"
+feed_channel = "C0KUDOS"
+
+[[sites]]
+key = "manila"
+name = "Manila"
+country = "ZZ"
+timezone = "Asia/Manila"
+kind = "bpo"
+channel = "C0MANILA"
+
+[[sites]]
+key = "manila"
+name = "Mumbai"
+country = "IN"
+timezone = "Asia/Bombay_Nowhere"
+kind = "outsourced"
+channel = "C0MUMBAI"
+"""
+
+
+def lantern(
+    *args: str, env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_config_names_all_four_problems(settings: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "lantern.toml"
+    path.write_text(BROKEN)
+    result = lantern("check-config", env=env_for(settings, LANTERN_CONFIG=str(path)))
+    assert result.returncode == 1
+    err = result.stderr
+    assert "sites[0].country" in err and "'ZZ'" in err
+    assert "sites[1].timezone" in err and "Asia/Bombay_Nowhere" in err
+    assert "sites[1].kind" in err and "outsourced" in err
+    assert "sites[1].key" in err and "duplicate" in err
+    assert "Traceback" not in err and str(path) in err
+
+
+def test_check_config_accepts_the_example(settings: Settings) -> None:
+    result = lantern("check-config", env=env_for(settings))
+    assert result.returncode == 0, result.stderr
+    assert "OK" in result.stdout and "manila" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "missing"),
+    [
+        (["serve"], "SLACK_BOT_TOKEN"),
+        (["worker"], "SLACK_BOT_TOKEN"),
+        (["tick", "--now", "2026-08-01T12:00:00Z"], "SLACK_BOT_TOKEN"),
+    ],
+)
+def test_missing_token_stops_with_one_line(
+    settings: Settings, command: list[str], missing: str
+) -> None:
+    result = lantern(*command, env=env_for(settings, SLACK_BOT_TOKEN=""))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and missing in lines[0]
+
+
+def test_missing_secret_stops_serve(settings: Settings) -> None:
+    result = lantern("serve", env=env_for(settings, LANTERN_SECRET=""))
+    assert result.returncode == 2 and "LANTERN_SECRET" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_migrate_twice_from_any_directory(
+    databases: Databases, settings: Settings, tmp_path: Path
+) -> None:
+    env = env_for(settings, DATABASE_URL=databases.fresh())
+    first = lantern("migrate", env=env, cwd=tmp_path)
+    second = lantern("migrate", env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "upgraded from empty" in first.stdout
+    assert second.returncode == 0, second.stderr
+    assert "nothing to do" in second.stdout
+
+
+def test_unmigrated_database_gives_a_hint(settings: Settings, databases: Databases) -> None:
+    result = lantern("outbox", env=env_for(settings, DATABASE_URL=databases.fresh()))
+    assert result.returncode == 1
+    assert "lantern migrate" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_tick_delivers_pending_work_and_outbox_lists_failures(
+    settings: Settings, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    slack.error_for("chat.postMessage", "channel_not_found", when={"channel": "C0GONE"})
+    now = datetime(2026, 6, 11, 1, 0, tzinfo=UTC)
+    with session_factory.begin() as session:
+        for key, channel in (("ok", "C0MANILA"), ("gone", "C0GONE")):
+            message = Outgoing(key, "chat.postMessage", {"channel": channel, "text": key})
+            enqueue(session, "T0TEST", message, now)
+    result = lantern("tick", "--now", "2026-08-01T12:00:00Z", env=env_for(settings))
+    assert result.returncode == 0, result.stderr
+    assert "delivered 1, failed 1" in result.stdout
+    assert "gone: channel_not_found" in result.stderr
+    assert [c.params["channel"] for c in slack.calls_to("chat.postMessage")] == [
+        "C0MANILA",
+        "C0GONE",
+    ]
+    listed = lantern("outbox", "--failed", env=env_for(settings))
+    assert listed.returncode == 0
+    assert "gone" in listed.stdout and "channel_not_found" in listed.stdout
+    assert "1 failed message" in listed.stdout
+    again = lantern("tick", "--now", "2026-08-01T12:00:00Z", env=env_for(settings))
+    assert "delivered 0, failed 0" in again.stdout
+    assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+def test_tick_dry_run_needs_no_slack(settings: Settings) -> None:
+    env = env_for(settings, SLACK_BOT_TOKEN="", SLACK_API_URL="http://127.0.0.1:9/api/")
+    result = lantern("tick", "--now", "2026-08-01T20:00:00+08:00", "--dry-run", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "nothing due" in result.stdout
+
+
+def test_preview_runs_offline(settings: Settings) -> None:
+    env = env_for(settings, SLACK_BOT_TOKEN="", LANTERN_SECRET="")
+    result = lantern("preview", "--from", "2026-10-01", "--days", "7", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Manila" in result.stdout and "Cultural Connection Week" in result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(settings: Settings) -> Iterator[str]:
+    """``lantern serve`` as an operator runs it, on a free port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "2"],
+        env=env_for(settings, LANTERN_CONFIG=str(EXAMPLE_CONFIG)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited: {process.stderr.read() if process.stderr else ''}")
+        try:
+            return get(url + "/healthz", timeout=1).status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_until(healthy, 30, "serve answers /healthz")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_serve_end_to_end(
+    served: str, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    events = served + "/slack/events"
+    assert get(served + "/healthz").json() == {"ok": True, "db": "up"}
+    assert slash_command(events, "/celebrate", "x", user_id="U0LEADCHI", secret="bad").status == 401
+    stale = int(time.time()) - 301
+    assert (
+        slash_command(events, "/celebrate", "x", user_id="U0LEADCHI", timestamp=stale).status == 401
+    )
+    assert slack.calls == []
+    from sqlalchemy import func, select
+
+    from bot.infra.models import OutboxMessage
+
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    reply = slash_command(events, "/celebrate", "Mumbai's first 5-star week!", user_id="U0LEADCHI")
+    assert reply.status == 200 and "Posted" in reply.text
+    call = slack.wait_for("chat.postMessage", timeout=10)[0]
+    assert call.params["channel"] == "C0CELEBRATE"
+    assert "Mumbai's first 5-star week!" in call.params["text"]
+
+
+def test_tick_dry_run_prints_reminders_and_stores_nothing(
+    settings: Settings, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    from sqlalchemy import func, select
+
+    from bot.infra.models import OutboxMessage, ScheduledRun
+
+    result = lantern("tick", "--now", "2026-06-11T01:00:00Z", "--dry-run", env=env_for(settings))
+    assert result.returncode == 0, result.stderr
+    assert (
+        "would send: chat.postMessage → C0CELEBRATE [reminder:2026-06-12:independence-day:1]"
+        in (result.stdout)
+    )
+    assert slack.calls_to("chat.postMessage") == []
+    with session_factory() as session:
+        for model in (OutboxMessage, ScheduledRun):
+            assert session.scalar(select(func.count()).select_from(model)) == 0
+    real = lantern("tick", "--now", "2026-06-11T01:00:00Z", env=env_for(settings))
+    assert "enqueued: chat.postMessage → C0CELEBRATE [reminder:2026-06-12:independence-day:1]" in (
+        real.stdout
+    )
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_calendar_ics_to_a_file_and_token(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "lantern.ics"
+    env = env_for(settings, SLACK_BOT_TOKEN="")
+    result = lantern(
+        "calendar", "--ics", "--from", "2026-06-01", "--days", "30", "--out", str(out), env=env
+    )
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "UID:20260612-independence-day@lantern" in text
+    token = lantern("calendar", "--token", env=env)
+    from calendars.ics import feed_token
+
+    assert (
+        token.stdout.strip() == f"/calendar.ics?token={feed_token(settings.lantern_secret or '')}"
+    )
+
+
+def test_check_config_warns_about_estimated_dates_but_passes(
+    settings: Settings, config: Any
+) -> None:
+    from bot.infra.calendar import estimated_warnings
+
+    today = datetime.now(config.workspace.tz).date()
+    expected = [f"warning: {w}" for w in estimated_warnings(config, today)]
+    result = lantern("check-config", env=env_for(settings))
+    assert result.returncode == 0
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("warning:")]
+    assert warnings == [w.replace(str(config.source), settings.config_path) for w in expected]
+
+
+def test_export_kudos_csv_and_json(
+    settings: Settings, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    import csv
+    import io
+    import json
+
+    from bot.kudos.store import NewKudos, Recipient, record
+
+    with session_factory.begin() as session:
+        for day, text in ((10, "older"), (12, 'newer, with "quotes"')):
+            record(
+                session,
+                NewKudos(
+                    team_id="T0TEST",
+                    source="command",
+                    source_key=f"command:{day}",
+                    giver_id="U0CHI",
+                    giver_team_id="T0TEST",
+                    giver_site_key="chicago",
+                    message=text,
+                    recipients=[Recipient("U0ANA", "T0TEST", "manila")],
+                    values=["teamwork"],
+                ),
+                datetime(2026, 6, day, 15, 0, tzinfo=UTC),
+            )
+    env = env_for(settings)
+    as_csv = lantern("export", "kudos", "--since", "2026-06-11", env=env)
+    assert as_csv.returncode == 0, as_csv.stderr
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [r["message"] for r in rows] == ['newer, with "quotes"']
+    assert rows[0]["in_house_bpo"] == "True" and rows[0]["recipient_sites"] == "manila"
+    as_json = lantern("export", "kudos", "--format", "json", env=env)
+    data = json.loads(as_json.stdout)
+    assert [d["message"] for d in data] == ["older", 'newer, with "quotes"']
+    assert data[0]["values"] == ["teamwork"] and data[0]["recipients"] == ["U0ANA"]
+    bad = lantern("export", "kudos", "--format", "xml", env=env)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
