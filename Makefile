@@ -25,14 +25,16 @@ test: install lint ## ruff, mypy and the test suite (PostgreSQL too with TEST_DA
 lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy bot handlers calendars
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 typecheck: install
-	$(BIN)/mypy bot handlers calendars
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 run: install ## Socket Mode: migrate, then the worker and the socket client together
 	$(LANTERN) migrate
