@@ -87,7 +87,7 @@ def render_ics(calendar: Calendar[S], start: date, end: date, now: datetime) -> 
     stamp = now.astimezone(UTC).replace(microsecond=0)
     for group in by_milestone(calendar.occasions(start, end)):
         feed.add_component(event(group, stamp))
-    return feed.to_ical().decode()
+    return bytes(feed.to_ical()).decode()
 
 
 def feed_range(today: date) -> tuple[date, date]:

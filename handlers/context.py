@@ -16,7 +16,7 @@ KEY = "lantern"
 NO_TEAM = "-"  # recorded when a payload names no team (never seen from Slack itself)
 
 
-class LanternContext(Middleware):  # type: ignore[misc]
+class LanternContext(Middleware):
     """Puts ``ctx`` into every request's context under ``"lantern"``."""
 
     def __init__(self, ctx: AppContext) -> None:

@@ -19,8 +19,10 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra.config import Settings, WorkspaceConfig, load_workspace_config
+from bot.infra.context import AppContext
 from bot.infra.db import make_engine, make_session_factory
 from bot.infra.migrate import upgrade
+from bot.runtime.web import LanternWSGI
 from tests.slack_fake import SlackFake
 from tests.slack_requests import SIGNING_SECRET
 
@@ -170,14 +172,16 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class WebApp:
-    def __init__(self, url: str, application: Any) -> None:
+    """The app under test, served over loopback HTTP: its URLs and its AppContext."""
+
+    def __init__(self, url: str, application: LanternWSGI) -> None:
         self.url = url
         self.events_url = url + "/slack/events"
         self.application = application
 
     @property
-    def ctx(self) -> Any:
-        return self.application.lantern_context
+    def ctx(self) -> AppContext:
+        return self.application.context
 
 
 @pytest.fixture
@@ -200,7 +204,7 @@ def web(settings: Settings, config: WorkspaceConfig) -> Iterator[WebApp]:
     finally:
         server.shutdown()
         server.server_close()
-        application.lantern_context.close()
+        application.context.close()
 
 
 def with_leads(config: WorkspaceConfig, *leads: str) -> WorkspaceConfig:

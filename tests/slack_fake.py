@@ -137,7 +137,8 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
         name = part.get_param("name", header="content-disposition")
         if not name:
             continue
-        payload = part.get_payload(decode=True) or b""
+        decoded = part.get_payload(decode=True)
+        payload = decoded if isinstance(decoded, bytes) else b""
         if part.get_filename() is not None:
             params[str(name)] = payload
         else:
@@ -301,6 +302,8 @@ class SlackFake:
         if self._server is None:
             raise RuntimeError("SlackFake is not started")
         host, port = self._server.server_address[:2]
+        if isinstance(host, bytes):
+            host = host.decode()
         return f"http://{host}:{port}/"
 
     @property
@@ -548,15 +551,15 @@ class SlackFake:
                 },
             }
         if method == "reactions.get":
-            key = (str(params.get("channel", "")), str(params.get("timestamp", "")))
-            if key not in self.reactions:
+            item = (str(params.get("channel", "")), str(params.get("timestamp", "")))
+            if item not in self.reactions:
                 return {"ok": True}
             found = [
                 {"name": name, "users": list(users), "count": len(users)}
-                for name, users in self.reactions[key].items()
+                for name, users in self.reactions[item].items()
                 if users
             ]
-            return {"ok": True, "type": "message", "message": {"ts": key[1], "reactions": found}}
+            return {"ok": True, "type": "message", "message": {"ts": item[1], "reactions": found}}
         if method == "chat.update":
             return {
                 "ok": True,

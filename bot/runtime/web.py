@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
@@ -23,12 +23,11 @@ from bot.infra.config import (
     load_settings,
     load_workspace_config,
 )
+from bot.infra.context import AppContext
 from bot.runtime.app import build
 from calendars.ics import feed_range, render_ics, token_matches
 
 log = logging.getLogger(__name__)
-
-WSGIApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
 
 SLACK_PATH = "/slack/events"
 GUNICORN_BOOT_ERROR = 3  # gunicorn's WORKER_BOOT_ERROR: the arbiter stops instead of respawning
@@ -54,32 +53,52 @@ def _settings_or_exit() -> Settings:
     return settings
 
 
-def create_wsgi_app(
-    settings: Settings | None = None, config: WorkspaceConfig | None = None
-) -> WSGIApp:
-    """Also a gunicorn entry point: ``gunicorn 'bot.runtime.web:create_wsgi_app()'``."""
-    if settings is None:
-        settings = _settings_or_exit()
-    app, ctx = build(settings, config=config)
-    slack = SlackRequestHandler(app)
+class LanternWSGI:
+    """The WSGI application: Bolt at ``POST /slack/events``, ``GET /healthz`` and
+    ``GET /calendar.ics?token=…``; anything else is a JSON 404.
 
-    def healthz(start_response: StartResponse) -> list[bytes]:
+    Attributes:
+        context: the process's AppContext (closed by whoever serves the app).
+    """
+
+    def __init__(self, settings: Settings, context: AppContext, slack: SlackRequestHandler):
+        self.settings = settings
+        self.context = context
+        self.slack = slack
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == SLACK_PATH:
+            if method != "POST":
+                return _reply(start_response, "405 Method Not Allowed", {"error": "POST only"})
+            with self.context.activity:  # post-ack work waits for a gap between requests
+                return self.slack(environ, start_response)
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            return self.healthz(start_response)
+        if path == "/calendar.ics" and method in ("GET", "HEAD"):
+            return self.calendar_feed(environ, start_response)
+        return _reply(start_response, "404 Not Found", {"error": "not found"})
+
+    def healthz(self, start_response: StartResponse) -> list[bytes]:
+        """200 when the database answers ``SELECT 1``, else 503; never a traceback."""
         try:
-            with ctx.engine.connect() as connection:
+            with self.context.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
-        except Exception as exc:  # any failure means "not healthy", never a traceback
+        except Exception as exc:  # any failure means "not healthy"
             log.warning("health check failed: %s", exc)
             return _reply(start_response, "503 Service Unavailable", {"ok": False, "db": "down"})
         return _reply(start_response, "200 OK", {"ok": True, "db": "up"})
 
-    def calendar_feed(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
-        """The iCalendar feed; the token keeps a private calendar private."""
+    def calendar_feed(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+        """The iCalendar feed; the token keeps a private calendar private (403 without it)."""
         token = parse_qs(environ.get("QUERY_STRING", "")).get("token", [None])[0]
-        if not token_matches(settings.lantern_secret or "", token):
+        if not token_matches(self.settings.lantern_secret or "", token):
             return _reply(start_response, "403 Forbidden", {"error": "a valid token is required"})
+        config = self.context.config
         now = datetime.now(UTC)
-        start, end = feed_range(now.astimezone(ctx.config.workspace.tz).date())
-        data = render_ics(calendar_for(ctx.config), start, end, now).encode()
+        start, end = feed_range(now.astimezone(config.workspace.tz).date())
+        data = render_ics(calendar_for(config), start, end, now).encode()
         start_response(
             "200 OK",
             [
@@ -90,19 +109,14 @@ def create_wsgi_app(
         )
         return [data]
 
-    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        method = environ.get("REQUEST_METHOD", "GET")
-        if path == SLACK_PATH:
-            if method != "POST":
-                return _reply(start_response, "405 Method Not Allowed", {"error": "POST only"})
-            with ctx.activity:  # post-ack work waits for a gap between requests
-                return slack(environ, start_response)
-        if path == "/healthz" and method in ("GET", "HEAD"):
-            return healthz(start_response)
-        if path == "/calendar.ics" and method in ("GET", "HEAD"):
-            return calendar_feed(environ, start_response)
-        return _reply(start_response, "404 Not Found", {"error": "not found"})
 
-    application.lantern_context = ctx  # type: ignore[attr-defined]
-    return application
+def create_wsgi_app(
+    settings: Settings | None = None, config: WorkspaceConfig | None = None
+) -> LanternWSGI:
+    """The app, built once per process. Also a gunicorn entry point:
+    ``gunicorn 'bot.runtime.web:create_wsgi_app()'`` (settings then come from the
+    environment; a bad one stops the worker with one line)."""
+    if settings is None:
+        settings = _settings_or_exit()
+    app, ctx = build(settings, config=config)
+    return LanternWSGI(settings, ctx, SlackRequestHandler(app))

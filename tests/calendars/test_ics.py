@@ -13,7 +13,7 @@ from calendars.ics import feed_token, render_ics, token_matches
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
-def events(text: str) -> dict[str, icalendar.Event]:
+def events(text: str) -> dict[str, icalendar.Component]:
     calendar = icalendar.Calendar.from_ical(text)
     return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
 

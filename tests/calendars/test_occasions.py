@@ -8,16 +8,22 @@ from datetime import date
 import pytest
 
 from bot.infra.calendar import estimated_warnings
-from bot.infra.config import Milestone, WorkspaceConfig, parse_workspace_config
+from bot.infra.config import Site, WorkspaceConfig, parse_workspace_config
+from calendars.company import Milestone
 from calendars.curated import CuratedIndex
 from calendars.holiday_days import holiday_days, split_label
-from calendars.occasions import COMPANY, Calendar, slugify
+from calendars.occasions import COMPANY, Calendar, Occasion, slugify
 
 
-def at(config: WorkspaceConfig, site: str, day: date) -> dict[str, object]:
+def site(config: WorkspaceConfig, key: str) -> Site:
+    found = config.site(key)
+    assert found is not None, key
+    return found
+
+
+def at(config: WorkspaceConfig, key: str, day: date) -> dict[str, Occasion[Site]]:
     calendar = Calendar(config.sites, config.milestones)
-    found = calendar.site_occasions(config.site(site), day, day)  # type: ignore[arg-type]
-    return {o.slug: o for o in found}
+    return {o.slug: o for o in calendar.site_occasions(site(config, key), day, day)}
 
 
 @pytest.mark.parametrize(
@@ -125,9 +131,9 @@ def test_curated_content_is_matched_by_country_and_name(config: WorkspaceConfig)
     occasion = {
         o.slug: o
         for o in Calendar(config.sites, config.milestones, index).site_occasions(
-            config.site("manila"), date(2026, 6, 12), date(2026, 6, 12)
+            site(config, "manila"), date(2026, 6, 12), date(2026, 6, 12)
         )
-    }  # type: ignore[arg-type]
+    }
     assert occasion["independence-day"].content is entry
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.infra.models import Kudos, KudosRecipient, OutboxMessage, SiteMember
+from bot.infra.models import Kudos, KudosRecipient, KudosSource, OutboxMessage, SiteMember
 from bot.kudos import rules as kudos_rules
 from tests.conftest import WebApp
 from tests.slack_fake import Call, SlackFake
@@ -519,7 +519,7 @@ def test_allowance_counts_from_the_givers_midnight_over_http(
         for index in range(limit):
             new = NewKudos(
                 team_id="T0TEST",
-                source="command",
+                source=KudosSource.COMMAND,
                 source_key=f"seed:{index}",
                 giver_id=GIVER,
                 giver_team_id="T0TEST",

@@ -125,7 +125,7 @@ class Leases:
                 .values(lease_until=now + self.lease)
                 .execution_options(synchronize_session=False)
             )
-            return result.rowcount == 1  # type: ignore[attr-defined]
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     def settle(self, claim: Claim, result: Result) -> None:
         """Record how the attempt ended and give the lease back (only if still ours)."""

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.infra.config import Milestone, WorkspaceConfig
+from bot.infra.config import WorkspaceConfig
 from bot.infra.context import AppContext
 from bot.infra.models import OutboxMessage
 from bot.infra.outbox.delivery import DeliveryReport
 from bot.reminders.planner import post_time_at
 from bot.runtime.worker import tick_once
+from calendars.company import Milestone
 from tests.slack_fake import Call, SlackFake
 
 MANILA = ZoneInfo("Asia/Manila")
@@ -35,7 +36,7 @@ def posts(slack: SlackFake, channel: str | None = None) -> list[Call]:
 
 
 def blocks_text(call: Call) -> str:
-    return call.params["text"] + "\n" + str(call.json_param("blocks"))
+    return str(call.params["text"]) + "\n" + str(call.json_param("blocks"))
 
 
 def test_independence_day_heads_up_at_nine_manila_not_before(

@@ -281,6 +281,7 @@ def test_export_kudos_csv_and_json(
     import io
     import json
 
+    from bot.infra.models import KudosSource
     from bot.kudos.store import NewKudos, Recipient, record
 
     with session_factory.begin() as session:
@@ -289,7 +290,7 @@ def test_export_kudos_csv_and_json(
                 session,
                 NewKudos(
                     team_id="T0TEST",
-                    source="command",
+                    source=KudosSource.COMMAND,
                     source_key=f"command:{day}",
                     giver_id="U0CHI",
                     giver_team_id="T0TEST",

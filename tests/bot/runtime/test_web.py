@@ -37,7 +37,7 @@ def test_healthz_is_503_when_the_database_is_unreachable(
     finally:
         thread.join(5)
         server.server_close()
-        application.lantern_context.close()  # type: ignore[attr-defined]
+        application.context.close()
     assert reply.status == 503 and reply.json()["db"] == "down"
 
 

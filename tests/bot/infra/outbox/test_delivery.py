@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra.db import make_engine, make_session_factory
 from bot.infra.models import OutboxMessage
-from bot.infra.outbox.delivery import Deliverer
+from bot.infra.outbox.delivery import Deliverer, DeliveryReport
 from bot.infra.outbox.queue import Outgoing, enqueue
 from bot.infra.outbox.report import undelivered
 from tests.slack_fake import SlackFake
@@ -153,12 +153,12 @@ def test_two_concurrent_deliverers_post_each_message_once(
     store(factory, *(post(k, text=k) for k in keys))
     engines = [make_engine(db_url), make_engine(db_url)]
     deliverers = [Deliverer(make_session_factory(e), client_for(slack)) for e in engines]
-    reports = [None, None]
+    reports: list[DeliveryReport | None] = [None, None]
     start = threading.Barrier(2)
 
     def run(index: int) -> None:
         start.wait()
-        reports[index] = deliverers[index].deliver_until_done(timeout=20)  # type: ignore[call-overload]
+        reports[index] = deliverers[index].deliver_until_done(timeout=20)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
     for thread in threads:
@@ -169,7 +169,8 @@ def test_two_concurrent_deliverers_post_each_message_once(
         e.dispose()
     texts = [c.params["text"] for c in slack.calls_to("chat.postMessage")]
     assert sorted(texts) == sorted(keys), "a message was lost or sent twice"
-    sent = [set(r.sent) for r in reports]  # type: ignore[union-attr]
+    sent = [set(r.sent) for r in reports if r is not None]
+    assert len(sent) == 2
     assert not (sent[0] & sent[1]) and (sent[0] | sent[1]) == set(keys)
     with factory() as session:
         assert session.scalar(select(func.count()).where(OutboxMessage.status == "sent")) == 60
