@@ -49,15 +49,7 @@ def give_from_command(
 ) -> None:
     giver_id = command["user_id"]
     request_id = command.get("trigger_id") or command.get("response_url")
-    outcome = service.give(
-        ctx,
-        team_id=team,
-        giver_id=giver_id,
-        draft=draft,
-        source=KudosSource.COMMAND,
-        source_key=f"command:{request_id}",
-        now=datetime.now(UTC),
-    )
+    outcome = give(ctx, team, giver_id, draft, KudosSource.COMMAND, str(request_id))
     if outcome.reply:
         reply_privately(
             outcome.reply,
@@ -67,6 +59,26 @@ def give_from_command(
             respond=respond,
         )
     ctx.deliver_soon(outcome.queued)
+
+
+def give(
+    ctx: AppContext,
+    team: str,
+    giver_id: str,
+    draft: rules.Draft,
+    source: KudosSource,
+    request_id: str,
+) -> service.Outcome:
+    """Give now; the request's own id keys it (``command:<trigger_id>``, ``shortcut:<view>``)."""
+    return service.give(
+        ctx,
+        team_id=team,
+        giver_id=giver_id,
+        draft=draft,
+        source=source,
+        source_key=f"{source}:{request_id}",
+        now=datetime.now(UTC),
+    )
 
 
 def give_kudos_shortcut(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
@@ -97,15 +109,7 @@ def kudos_submitted(
 def give_from_form(
     ctx: AppContext, team: str, draft: rules.Draft, giver_id: str, view_id: str
 ) -> None:
-    outcome = service.give(
-        ctx,
-        team_id=team,
-        giver_id=giver_id,
-        draft=draft,
-        source=KudosSource.SHORTCUT,
-        source_key=f"shortcut:{view_id}",
-        now=datetime.now(UTC),
-    )
+    outcome = give(ctx, team, giver_id, draft, KudosSource.SHORTCUT, view_id)
     try:
         ctx.client.views_update(
             view_id=view_id, view=form.sent_view(outcome.reply or service.SORRY)

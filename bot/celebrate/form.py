@@ -49,19 +49,8 @@ def modal(config: WorkspaceConfig, today: date) -> dict[str, Any]:
         )
     else:
         blocks.append(slack_text.context(f"No milestones in the next {MODAL_DAYS} days."))
-    blocks.append(
-        {
-            "type": "input",
-            "block_id": MESSAGE_BLOCK,
-            "label": {"type": "plain_text", "text": "What are you celebrating?"},
-            "element": {
-                "type": "plain_text_input",
-                "action_id": MESSAGE_ACTION,
-                "multiline": True,
-                "max_length": MAX_LENGTH,
-            },
-        }
-    )
+    label = "What are you celebrating?"
+    blocks.append(slack_text.multiline_input(MESSAGE_BLOCK, MESSAGE_ACTION, label, MAX_LENGTH))
     return {
         "type": "modal",
         "callback_id": MODAL_CALLBACK,

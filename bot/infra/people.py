@@ -8,7 +8,6 @@ channel.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+
+from bot.infra.recent import Recent
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +55,20 @@ class Directory:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
-        self.ttl = ttl
-        self.clock = clock
-        self._cache: dict[str, tuple[float, Person | None]] = {}
-        self._lock = threading.Lock()
+        self._people: Recent[str, Person | None] = Recent(ttl, clock)
 
     def get(self, user_id: str) -> Person | None:
-        """The person, or None when Slack does not know them (user_not_found)."""
-        now = self.clock()
-        with self._lock:
-            cached = self._cache.get(user_id)
-            if cached and now - cached[0] < self.ttl:
-                return cached[1]
+        """The person (``users.info``, asked at most once every ``ttl`` seconds).
+
+        Returns:
+            The Person, or None when Slack does not know them (``user_not_found``).
+
+        Raises:
+            SlackApiError: any other refusal (rate limits included); OSError: no answer.
+        """
+        known = self._people.fresh(user_id)
+        if known is not None:
+            return known.value
         try:
             user = self.client.users_info(user=user_id)["user"]
         except SlackApiError as exc:
@@ -83,6 +86,4 @@ class Directory:
                 is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
                 deleted=bool(user.get("deleted")),
             )
-        with self._lock:
-            self._cache[user_id] = (now, person)
-        return person
+        return self._people.keep(user_id, person)

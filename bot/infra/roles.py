@@ -7,7 +7,6 @@ burst of commands costs one Slack call per group, and a change in Slack is seen 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable
 
@@ -15,6 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.infra.config import USERGROUP_ID, WorkspaceConfig
+from bot.infra.recent import Recent
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,17 @@ UNAVAILABLE = (
 
 
 class Roles:
+    """Answers "is this person a team lead / an admin?" from the config's user ids and user
+    groups (``usergroups.users.list``, asked at most once every ``ttl`` seconds per group).
+
+    Args:
+        client: its token and base URL are used for a client of Roles' own with a short
+            timeout (LOOKUP_TIMEOUT seconds), since the answer is needed before an ack.
+        config: where team leads and admins are named.
+        ttl: seconds a group's members are reused.
+        clock: monotonic seconds (tests pass their own).
+    """
+
     def __init__(
         self,
         client: WebClient,
@@ -40,27 +51,52 @@ class Roles:
         ttl: float = CACHE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        # a client of its own with a short timeout: the answer is needed before the ack
         self.client = WebClient(
             token=client.token, base_url=client.base_url, timeout=LOOKUP_TIMEOUT, retry_handlers=[]
         )
         self.config = config
-        self.ttl = ttl
-        self.clock = clock
-        self._groups: dict[str, tuple[float, frozenset[str]]] = {}
-        self._unknown: set[str] = set()
-        self._lock = threading.Lock()
+        # None: Slack does not know the group (no_such_subteam)
+        self._groups: Recent[str, frozenset[str] | None] = Recent(ttl, clock)
 
     def is_team_lead(self, user_id: str) -> bool:
+        """Whether ``user_id`` is named in ``team_leads`` or is in a group named there.
+
+        Raises:
+            RolesUnavailable: a group could not be looked up and was never known.
+        """
         return self._matches(user_id, self.config.workspace.team_leads)
 
     def is_admin(self, user_id: str) -> bool:
+        """Whether ``user_id`` is named in ``admins`` or is in a group named there.
+
+        Raises:
+            RolesUnavailable: as :meth:`is_team_lead`.
+        """
         return self._matches(user_id, self.config.workspace.admins)
 
     def group_members(self, group_id: str) -> frozenset[str] | None:
-        """Members of a user group, or None when Slack does not know the group."""
-        members = self._group_members(group_id)
-        return None if group_id in self._unknown else members
+        """Members of a user group, or None when Slack does not know the group.
+
+        Raises:
+            RolesUnavailable: Slack could not be asked and nothing is known yet.
+        """
+        fresh = self._groups.fresh(group_id)
+        if fresh is not None:
+            return fresh.value
+        try:
+            response = self.client.usergroups_users_list(usergroup=group_id)
+            return self._groups.keep(group_id, frozenset(response.get("users") or []))
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            if error == "no_such_subteam":  # not a passing problem: the group does not exist
+                return self._groups.keep(group_id, None)
+            log.warning("cannot resolve user group %s: %s", group_id, error)
+        except OSError as exc:
+            log.warning("cannot reach Slack to resolve user group %s: %s", group_id, exc)
+        last = self._groups.last(group_id)  # the last known members beat locking everyone out
+        if last is None:
+            raise RolesUnavailable(group_id)
+        return last.value
 
     def _matches(self, user_id: str, principals: Iterable[str]) -> bool:
         groups = []
@@ -69,37 +105,4 @@ class Roles:
                 return True
             if USERGROUP_ID.match(principal):
                 groups.append(principal)
-        return any(user_id in self._group_members(group) for group in groups)
-
-    def _group_members(self, group_id: str) -> frozenset[str]:
-        now = self.clock()
-        with self._lock:
-            cached = self._groups.get(group_id)
-            if cached and now - cached[0] < self.ttl:
-                return cached[1]
-        try:
-            response = self.client.usergroups_users_list(usergroup=group_id)
-            members = frozenset(response.get("users") or [])
-        except SlackApiError as exc:
-            error = exc.response.get("error")
-            if error == "no_such_subteam":  # not a passing problem: the group does not exist
-                with self._lock:
-                    self._unknown.add(group_id)
-                    self._groups[group_id] = (now, frozenset())
-                return frozenset()
-            log.warning("cannot resolve user group %s: %s", group_id, error)
-            return self._stale(group_id, cached)
-        except OSError as exc:
-            log.warning("cannot reach Slack to resolve user group %s: %s", group_id, exc)
-            return self._stale(group_id, cached)
-        with self._lock:
-            self._unknown.discard(group_id)
-            self._groups[group_id] = (now, members)
-        return members
-
-    @staticmethod
-    def _stale(group_id: str, cached: tuple[float, frozenset[str]] | None) -> frozenset[str]:
-        """The last known members beat locking everyone out; with none, say so."""
-        if cached is None:
-            raise RolesUnavailable(group_id)
-        return cached[1]
+        return any(user_id in (self.group_members(group) or ()) for group in groups)

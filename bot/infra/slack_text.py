@@ -99,6 +99,22 @@ def context(*texts: str) -> dict[str, Any]:
     }
 
 
+def multiline_input(block_id: str, action_id: str, label: str, max_length: int) -> dict[str, Any]:
+    """A required multi-line plain-text input block of a modal, at most ``max_length``
+    characters (Slack enforces it in the form)."""
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": {
+            "type": "plain_text_input",
+            "action_id": action_id,
+            "multiline": True,
+            "max_length": max_length,
+        },
+    }
+
+
 def header(text: str) -> dict[str, Any]:
     return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, 150)}}
 

@@ -35,17 +35,9 @@ def modal(author_id: str | None) -> dict[str, Any]:
                 "label": {"type": "plain_text", "text": "To"},
                 "element": people,
             },
-            {
-                "type": "input",
-                "block_id": MESSAGE_BLOCK,
-                "label": {"type": "plain_text", "text": "What did they do?"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": MESSAGE_ACTION,
-                    "multiline": True,
-                    "max_length": MAX_LENGTH,
-                },
-            },
+            slack_text.multiline_input(
+                MESSAGE_BLOCK, MESSAGE_ACTION, "What did they do?", MAX_LENGTH
+            ),
         ],
     }
 

@@ -4,11 +4,12 @@ up in Slack first, then records in one transaction of its own, and returns an
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from bot.kudos import lookups, render, rules, store
 from bot.membership.store import sites_of
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
 
 SORRY = "Something went wrong on our side and nothing was recorded. Please try again in a minute."
 
@@ -40,6 +42,22 @@ class Outcome:
         return cls(refusal.text, kudos, about=refusal.about)
 
 
+def apologising(function: Callable[P, Outcome]) -> Callable[P, Outcome]:
+    """Any unexpected failure of ``function`` is logged and becomes an apology (SORRY) with
+    nothing stored, never an exception: the person always hears back."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Outcome:
+        try:
+            return function(*args, **kwargs)
+        except Exception:
+            log.exception("%s failed", function.__name__)
+            return Outcome(SORRY)
+
+    return wrapper
+
+
+@apologising
 def give(
     ctx: AppContext,
     *,
@@ -61,25 +79,8 @@ def give(
         now: the aware moment of giving (the daily allowance counts from the giver's midnight).
 
     Returns:
-        The Outcome; any unexpected failure is logged and becomes an apology (SORRY) with
-        nothing stored, never an exception.
+        The Outcome; an unexpected failure becomes an apology (see :func:`apologising`).
     """
-    try:
-        return _give(ctx, team_id, giver_id, draft, source, source_key, now)
-    except Exception:
-        log.exception("giving kudos (%s) failed", source)
-        return Outcome(SORRY)
-
-
-def _give(
-    ctx: AppContext,
-    team_id: str,
-    giver_id: str,
-    draft: rules.Draft,
-    source: KudosSource,
-    source_key: str,
-    now: datetime,
-) -> Outcome:
     refusal = rules.check_draft(draft, giver_id)
     if refusal:
         return Outcome.refused(refusal)
