@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -21,7 +20,7 @@ def celebrate_command(ack: Ack, command: dict[str, Any], context: BoltContext) -
     ctx = lantern(context)
     request = rules.parse(command.get("text") or "")
     user_id = command["user_id"]
-    now = datetime.now(UTC)
+    now = ctx.now()
     if request.kind == "help":
         ack(render.usage(ctx.config))
         return
@@ -82,7 +81,7 @@ def celebrate_submitted(
         text=slack_text.escape(message),
         request_id=f"view:{view['id']}",
         milestone=milestone,
-        now=datetime.now(UTC),
+        now=ctx.now(),
     )
     ack()
     ctx.deliver_soon([key])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
@@ -31,7 +30,7 @@ def skip_duplicate_events(
         return next()
     with ctx.session_factory.begin() as session:
         first = event_log.first_delivery(
-            session, team_id(context), event_id, str(event.get("type") or "-"), datetime.now(UTC)
+            session, team_id(context), event_id, str(event.get("type") or "-"), ctx.now()
         )
     if not first:
         log.info("duplicate delivery of %s (%s) skipped", event_id, event.get("type"))

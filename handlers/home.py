@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -20,7 +19,7 @@ def app_home_opened(event: dict[str, Any], context: BoltContext) -> None:
 
 
 def publish(ctx: AppContext, team: str, user_id: str) -> None:
-    service.publish(ctx, team, user_id, datetime.now(UTC))
+    service.publish(ctx, team, user_id, ctx.now())
 
 
 def register(app: App) -> None:

@@ -8,7 +8,6 @@ are runs after the ack (``AppContext.after_ack``) and answers through ``response
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -77,7 +76,7 @@ def give(
         draft=draft,
         source=source,
         source_key=f"{source}:{request_id}",
-        now=datetime.now(UTC),
+        now=ctx.now(),
     )
 
 
@@ -130,7 +129,7 @@ def give_for_reaction(ctx: AppContext, team: str, event: dict[str, Any], attempt
     """Reaction kudos; when Slack is busy or unreachable, tried again up to REACTION_ATTEMPTS
     times (waiting Slack's Retry-After, else 2 s then 10 s), then the reactor is told."""
     try:
-        outcome = service.react(ctx, team_id=team, event=event, now=datetime.now(UTC))
+        outcome = service.react(ctx, team_id=team, event=event, now=ctx.now())
     except (SlackApiError, OSError) as exc:
         if attempt < REACTION_ATTEMPTS:
             delay = retry.wait_before_retry(exc, attempt)
@@ -153,7 +152,7 @@ def reaction_removed(event: dict[str, Any], context: BoltContext) -> None:
 
 
 def take_back(ctx: AppContext, team: str, event: dict[str, Any]) -> None:
-    outcome = service.unreact(ctx, team_id=team, event=event, now=datetime.now(UTC))
+    outcome = service.unreact(ctx, team_id=team, event=event, now=ctx.now())
     ctx.deliver_soon(outcome.queued)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -19,7 +18,7 @@ def membership_changed(event: dict[str, Any], context: BoltContext) -> None:
 
 
 def apply(ctx: AppContext, team: str, event: dict[str, Any]) -> None:
-    service.apply_event(ctx, team, event, datetime.now(UTC))
+    service.apply_event(ctx, team, event, ctx.now())
 
 
 def register(app: App) -> None:

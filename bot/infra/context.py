@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.infra.config import Settings, WorkspaceConfig
 from bot.infra.db import make_engine, make_session_factory
 from bot.infra.jobs import Activity, InFlight, Jobs, TrackedExecutor
-from bot.infra.outbox.delivery import Deliverer
+from bot.infra.outbox.delivery import Deliverer, utcnow
 from bot.infra.people import Directory
 from bot.infra.roles import Roles
 
@@ -48,6 +49,7 @@ class AppContext:
     roles: Roles
     directory: Directory
     activity: Activity = field(default_factory=Activity)
+    clock: Callable[[], datetime] = utcnow  # the one place request handling reads the time
     in_flight: InFlight = field(default_factory=InFlight)
     _team_id: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -71,6 +73,10 @@ class AppContext:
             roles=Roles(client, config),
             directory=Directory(client),
         )
+
+    def now(self) -> datetime:
+        """The current aware moment (UTC) as this process sees it; tests set ``clock``."""
+        return self.clock()
 
     def team_id(self) -> str:
         """The workspace's team id, asked of Slack once (auth.test) and kept."""

@@ -6,7 +6,6 @@ import json
 import logging
 import sys
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 from wsgiref.types import StartResponse, WSGIEnvironment
@@ -96,7 +95,7 @@ class LanternWSGI:
         if not token_matches(self.settings.lantern_secret or "", token):
             return _reply(start_response, "403 Forbidden", {"error": "a valid token is required"})
         config = self.context.config
-        now = datetime.now(UTC)
+        now = self.context.now()
         start, end = feed_range(now.astimezone(config.workspace.tz).date())
         data = render_ics(calendar_for(config), start, end, now).encode()
         start_response(

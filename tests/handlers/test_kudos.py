@@ -492,31 +492,45 @@ def test_ignored_events_are_not_recorded(
     assert count(session_factory, ProcessedEvent) == 0
 
 
-@pytest.mark.parametrize("zone", ["Asia/Manila", "America/Chicago"])
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@pytest.mark.parametrize(
+    ("zone", "now", "given", "refused"),
+    [
+        # 10:00 on 11 June in Manila; earlier kudos at 04:00 there: the giver's today, UTC's
+        # yesterday. They count.
+        ("Asia/Manila", at("2026-06-11T02:00:00Z"), at("2026-06-10T20:00:00Z"), True),
+        # 04:00 on 12 June in Manila; earlier kudos at 18:00 on the 11th there: the giver's
+        # yesterday, UTC's today. They do not count.
+        ("Asia/Manila", at("2026-06-11T20:00:00Z"), at("2026-06-11T10:00:00Z"), False),
+        # 22:00 on 10 June in Chicago (CDT); earlier kudos at 01:00 there: the giver's today,
+        # UTC's yesterday. They count.
+        ("America/Chicago", at("2026-06-11T03:00:00Z"), at("2026-06-10T06:00:00Z"), True),
+        # 18:00 on 11 June in Chicago; earlier kudos at 21:00 on the 10th there: the giver's
+        # yesterday, UTC's today. They do not count.
+        ("America/Chicago", at("2026-06-11T23:00:00Z"), at("2026-06-11T02:00:00Z"), False),
+    ],
+)
 def test_allowance_counts_from_the_givers_midnight_over_http(
     web: WebApp,
     slack: SlackFake,
     session_factory: sessionmaker[Session],
     zone: str,
+    now: datetime,
+    given: datetime,
+    refused: bool,
 ) -> None:
     """Kudos given between the giver's midnight and UTC midnight decide the answer: they
     count when they fall on the giver's today, and not when they fall on their yesterday."""
-    from zoneinfo import ZoneInfo
-
     from bot.kudos.store import NewKudos, Recipient, record
 
     slack.add_user(GIVER, "giver", tz=zone)
     slack.add_user(ANA, "ana", tz="Asia/Manila")
-    limit = web.ctx.config.kudos.daily_limit
-    now = datetime.now(UTC)
-    local_midnight = datetime.combine(
-        now.astimezone(ZoneInfo(zone)).date(), datetime.min.time(), ZoneInfo(zone)
-    )
-    utc_midnight = datetime.combine(now.date(), datetime.min.time(), UTC)
-    between = min(local_midnight, utc_midnight) + abs(local_midnight - utc_midnight) / 2
-    counts_today = between >= local_midnight  # on the giver's today (and not UTC's)
+    web.ctx.clock = lambda: now
     with session_factory.begin() as session:
-        for index in range(limit):
+        for index in range(web.ctx.config.kudos.daily_limit):
             new = NewKudos(
                 team_id="T0TEST",
                 source=KudosSource.COMMAND,
@@ -527,10 +541,58 @@ def test_allowance_counts_from_the_givers_midnight_over_http(
                 message="earlier",
                 recipients=[Recipient(ANA, "T0TEST", None)],
             )
-            record(session, new, between)
-    reply = kudos(web, slack, f"<@{ANA}|ana> one more")
-    answer = private_reply(slack, reply)
-    if counts_today:
-        assert "You have given your" in answer
-    else:
-        assert "on their way" in answer
+            record(session, new, given)
+    answer = private_reply(slack, kudos(web, slack, f"<@{ANA}|ana> one more"))
+    expected = "You have given your" if refused else "on their way"
+    assert expected in answer, answer
+
+
+@pytest.mark.usefixtures("people", "original")
+def test_a_reaction_while_slack_is_busy_is_retried_after_retry_after(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    """users.info answers 429 twice: the reaction kudos are tried a third time, after Slack's
+    Retry-After each time, and land once."""
+    slack.fail_next("users.info", status=429, retry_after=1, times=2)
+    event(web.events_url, reaction("reaction_added"))
+    slack.wait_for("chat.postMessage", timeout=10)
+    lookups = slack.calls_to("users.info")
+    assert len(lookups) >= 3
+    assert lookups[1].at - lookups[0].at >= 0.9  # waited Retry-After, not at once
+    assert lookups[2].at - lookups[1].at >= 0.9
+    drain(web)
+    assert count(session_factory, Kudos) == 1 and len(feed_posts(slack)) == 1
+    (told,) = slack.calls_to("chat.postEphemeral")  # the usual thanks, not an apology
+    assert "on their way" in told.params["text"]
+
+
+@pytest.mark.usefixtures("people", "original")
+def test_a_reaction_slack_never_answers_for_tells_the_reactor(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    """Three busy answers in a row: nothing is recorded and the reactor is told privately, in
+    the channel of the message, to try again."""
+    slack.fail_next("users.info", status=429, retry_after=1, times=3)
+    event(web.events_url, reaction("reaction_added"))
+    (told,) = slack.wait_for("chat.postEphemeral", timeout=10)
+    assert (told.params["channel"], told.params["user"]) == ("C0MANILA", GIVER)
+    assert "couldn't record your kudos" in told.params["text"]
+    drain(web)
+    assert count(session_factory, Kudos) == 0 and feed_posts(slack) == []
+
+
+@pytest.mark.usefixtures("people")
+def test_an_expired_response_url_falls_back_to_an_ephemeral_message(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    """A refusal found after the ack goes to response_url; when that fails (500), the giver
+    still hears it, through chat.postEphemeral in the channel they typed in."""
+    slack.fail_next("response_url", status=500)
+    reply = kudos(web, slack, "<@U0ROBOT|robot> beep")
+    assert reply.status == 200 and not reply.text  # the ack itself said nothing
+    (told,) = slack.wait_for("chat.postEphemeral")
+    assert (told.params["channel"], told.params["user"]) == ("C0GENERAL", GIVER)
+    assert "is a bot or a deactivated account" in told.params["text"]
+    assert len(slack.calls_to("response_url")) == 1
+    drain(web)
+    assert count(session_factory, Kudos) == 0

@@ -209,6 +209,22 @@ def test_post_made_before_a_crash_is_found_not_repeated(
     assert row.status == "sent" and row.slack_ts == slack.history["C0MANILA"][0]["ts"]
 
 
+def test_a_failed_history_look_up_after_a_crash_posts_again(
+    session_factory: sessionmaker[Session], slack: SlackFake
+) -> None:
+    """As README says: only when the look-up itself fails (the bot cannot read the channel)
+    is a post whose fate is unknown sent again."""
+    store(session_factory, post("a", channel="C0MANILA"))
+    crash_after_claim(session_factory, slack, after_send=True)
+    slack.error_for("conversations.history", "not_in_channel")
+    report = successor(session_factory, slack).deliver_until_done(timeout=5)
+    assert report.sent == ["a"]
+    assert len(slack.calls_to("conversations.history")) == 1
+    first, second = slack.calls_to("chat.postMessage")
+    assert first.json_param("metadata") == second.json_param("metadata")
+    assert rows(session_factory)["a"].slack_ts == slack.history["C0MANILA"][-1]["ts"]
+
+
 def test_crash_before_sending_is_sent_once(
     session_factory: sessionmaker[Session], slack: SlackFake
 ) -> None:
