@@ -3,39 +3,106 @@
 Each file covers one country. An entry is matched to a holiday by the country and the
 holidays package's English name (or one of its aliases), so content stays data, reviewable
 by people who know the culture, and every explainer names its source.
+
+Every key of an entry is declared once, as a field of ``Curated`` whose metadata holds its
+rule, read by :mod:`calendars.declared` (the same mechanism as ``lantern.toml``'s keys).
+``parse_file`` checks each file against them when it is loaded, so a bad file fails with one
+line per problem naming the file, the entry and the key.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import PurePosixPath
+from typing import Any
 
-FIELDS = (
-    "holiday",
-    "what",
-    "greeting_local",
-    "greeting_language",
-    "greeting_en",
-    "emoji",
-    "join_in",
-    "source",
-)
+from calendars.declared import Invalid, Rule, declare, declared_keys, read
+
+FORBIDDEN_CHARS = ("<", ">")  # entries are rendered into Slack mrkdwn
+
+
+def _line(value: Any, *, limit: int | None = None) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(f"must be a non-empty string, got {value!r}")
+    bad = [c for c in FORBIDDEN_CHARS if c in value]
+    if bad:
+        raise Invalid(f"contains forbidden characters {bad}")
+    if "\n" in value or "\r" in value:
+        raise Invalid("must be a single line")
+    if limit is not None and len(value) > limit:
+        raise Invalid(f"is {len(value)} chars, limit {limit}")
+    return value.strip()
+
+
+def _limited(limit: int) -> Callable[[Any], str]:
+    return lambda value: _line(value, limit=limit)
+
+
+def _https(value: Any) -> str:
+    url = _line(value)
+    if not url.startswith("https://"):
+        raise Invalid(f"must start with https://, got {url!r}")
+    return url
+
+
+def _aliases(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise Invalid(f"must be a list, got {value!r}")
+    whys: list[str] = []
+    for alias in value:
+        try:
+            _line(alias)
+        except Invalid as exc:
+            whys.extend(f"alias {alias!r} {why}" for why in exc.whys)
+    if whys:
+        raise Invalid(*whys)
+    return tuple(a.strip() for a in value)
+
+
+def _text(parse: Callable[[Any], Any], doc: str) -> dict[str, Any]:
+    """Field metadata declaring an entry key holding text read by ``parse``."""
+    return declare(Rule("string", parse), doc)
 
 
 @dataclass(frozen=True)
 class Curated:
+    """One curated explainer, from a ``[[milestones]]`` entry of ``calendars/data/<cc>.toml``.
+
+    ``country`` comes from the file's top-level ``country``; every other field is a key of the
+    entry, required unless it has a default. Text is one line, without ``<`` or ``>``.
+    """
+
     country: str
-    holiday: str
-    aliases: tuple[str, ...]
-    what: str
-    greeting_local: str
-    greeting_language: str
-    greeting_en: str
-    emoji: str
-    join_in: str
-    source: str
+    holiday: str = field(metadata=_text(_line, "the holidays package's English name"))
+    aliases: tuple[str, ...] = field(
+        metadata=declare(Rule("list of strings", _aliases), "other names, e.g. local ones")
+    )
+    what: str = field(metadata=_text(_limited(160), "what the day is, at most 160 chars"))
+    greeting_local: str = field(metadata=_text(_line, "the greeting in the local language"))
+    greeting_language: str = field(metadata=_text(_line, "that language's English name"))
+    greeting_en: str = field(metadata=_text(_line, "the greeting in English"))
+    emoji: str = field(metadata=_text(_line, "one emoji shown with the post"))
+    join_in: str = field(metadata=_text(_limited(200), "how to join in, at most 200 chars"))
+    source: str = field(metadata=_text(_https, "an https:// page the explainer is based on"))
+    subdivision: str | None = field(
+        default=None, metadata=_text(_line, "a subdivision code, when only it observes the day")
+    )
+
+
+ENTRY_KEYS = tuple(declared_keys(Curated))
+"""Every key an entry may have, in declaration order."""
+
+
+class CuratedDataError(ValueError):
+    """A data file breaks the schema; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
 
 
 class CuratedIndex:
@@ -49,6 +116,7 @@ class CuratedIndex:
                 self._by_name.setdefault((entry.country, _fold(name)), entry)
 
     def find(self, country: str, *names: str | None) -> Curated | None:
+        """The first entry of ``country`` (ISO code, any case) matching one of ``names``."""
         for name in names:
             if name:
                 found = self._by_name.get((country.upper(), _fold(name)))
@@ -62,27 +130,92 @@ def _fold(name: str) -> str:
 
 
 def parse_file(text: str, source: str) -> list[Curated]:
-    data = tomllib.loads(text)
-    country = str(data["country"]).upper()
-    entries = []
-    for raw in data.get("milestones", []):
-        missing = [f for f in FIELDS if not str(raw.get(f, "")).strip()]
-        if missing:
-            raise ValueError(f"{source}: {raw.get('holiday', '?')}: missing {', '.join(missing)}")
-        entries.append(
-            Curated(
-                country=country,
-                holiday=raw["holiday"].strip(),
-                aliases=tuple(a.strip() for a in raw.get("aliases", [])),
-                **{f: str(raw[f]).strip() for f in FIELDS if f != "holiday"},
-            )
-        )
+    """Read and validate one country's data file.
+
+    Args:
+        text: the TOML document.
+        source: its path, e.g. ``calendars/data/ph.toml``, used in messages; when it ends in
+            ``.toml`` the file's ``country`` must be its upper-cased stem.
+
+    Returns:
+        The entries in file order.
+
+    Raises:
+        CuratedDataError: one line per problem, ``file: entry: key: why``.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CuratedDataError([f"{source}: not valid TOML: {exc}"]) from None
+    problems: list[str] = []
+    for key in sorted(set(data) - {"country", "milestones"}):
+        problems.append(f"{source}: {key}: unknown key (expected one of: country, milestones)")
+    country = _country(data.get("country"), source, problems)
+    raw = data.get("milestones")
+    if not isinstance(raw, list) or not raw:
+        problems.append(f"{source}: milestones: needs a non-empty [[milestones]] array")
+        raw = []
+    entries: list[Curated] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(raw):
+        where = f"{source}: milestones[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: must be a table")
+            continue
+        where += f" ({entry.get('holiday', '?')!r})"
+        values = _entry(entry, where, problems)
+        holiday = values.get("holiday")
+        if holiday in seen:
+            problems.append(f"{where}: holiday: duplicates milestones[{seen[holiday]}]")
+        elif holiday:
+            seen[holiday] = index
+        if country and values.get("subdivision"):
+            _check_subdivision(country, values["subdivision"], where, problems)
+        if country and len(values) == len(ENTRY_KEYS):
+            entries.append(Curated(country=country, **values))
+    if problems:
+        raise CuratedDataError(problems)
     return entries
+
+
+def _entry(raw: dict[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
+    """Each declared key's value (its default when absent); keys with problems left out."""
+    values, found = read(Curated, raw)
+    problems.extend(f"{where}: {name}: {why}" for name, why in found)
+    return values
+
+
+def _country(value: Any, source: str, problems: list[str]) -> str | None:
+    """The file's country code, or None after recording why it is unusable."""
+    import holidays
+
+    stem = PurePosixPath(source).stem.upper() if source.endswith(".toml") else None
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{source}: country: must be a two-letter code, got {value!r}")
+        return None
+    if stem is not None and value != stem:
+        problems.append(f"{source}: country: is {value!r}, expected {stem!r} (the file's name)")
+        return None
+    if value not in holidays.list_supported_countries():
+        problems.append(f"{source}: country: {value!r} is not supported by the holidays package")
+        return None
+    return value
+
+
+def _check_subdivision(country: str, subdivision: str, where: str, problems: list[str]) -> None:
+    import holidays
+
+    if subdivision not in holidays.country_holidays(country).subdivisions:
+        problems.append(f"{where}: subdivision: {subdivision!r} is not one of {country}'s")
 
 
 @lru_cache(maxsize=1)
 def load_index() -> CuratedIndex:
-    """Every data file shipped in the installed package (not read from the working directory)."""
+    """Every data file shipped in the installed package (not read from the working directory).
+
+    Raises:
+        CuratedDataError: a shipped file breaks the schema.
+    """
     entries: list[Curated] = []
     folder = resources.files("calendars") / "data"
     for item in sorted(folder.iterdir(), key=lambda p: p.name):

@@ -7,17 +7,19 @@ problems at once, each with file, key and why) instead of surfacing mid-week as 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import MISSING, dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from calendars.company import Milestone
+from calendars.declared import Absent, Invalid, Rule, declare, declared_keys, read
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///lantern.db"
@@ -146,75 +148,391 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     )
 
 
+# --------------------------------------------------------------------------- key rules
+#
+# Every key of lantern.toml is declared once, as a dataclass field whose metadata
+# (calendars.declared.declare) holds its rule and its README text; the field's default is the
+# key's default. Unknown-key messages, defaults, validation and the README tables
+# (tests/bot/infra/test_config.py checks them) all come from these declarations.
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Invalid(f"must be a string, got {_kind(value)}")
+    text = value.strip()
+    if not text:
+        raise Absent
+    return text
+
+
+def _name(value: Any) -> str:
+    text = _text(value)
+    if len(text) > NAME_LIMIT:
+        raise Invalid(f"must be at most {NAME_LIMIT} characters, got {len(text)}")
+    return text
+
+
+def _matching(pattern: re.Pattern[str], why: str) -> Callable[[Any], str]:
+    """A string rule: ``why`` is formatted with the offending value's repr."""
+
+    def parse(value: Any) -> str:
+        text = _text(value)
+        if not pattern.match(text):
+            raise Invalid(why.format(text))
+        return text
+
+    return parse
+
+
+def _timezone(value: Any) -> str:
+    text = _text(value)
+    if not _is_timezone(text):
+        raise Invalid(f"unknown IANA timezone {text!r} (e.g. 'America/Chicago')")
+    return text
+
+
+def _emoji(value: Any) -> str:
+    emoji = _text(value).strip(":")
+    if not emoji:
+        raise Absent
+    if not EMOJI_NAME.match(emoji):
+        raise Invalid(f"must be an emoji name like 'clap', got {emoji!r}")
+    return emoji
+
+
+def _country(value: Any) -> str:
+    country = _text(value).upper()
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        raise Invalid(f"must be a two-letter ISO 3166-1 code like 'PH', got {country!r}")
+    return country
+
+
+def _kind_of_site(value: Any) -> str:
+    kind = _text(value)
+    if kind not in SITE_KINDS:
+        raise Invalid(f"must be 'bpo' or 'in_house', got {kind!r}")
+    return kind
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Invalid("must be a list of strings")
+    if not value:
+        raise Absent
+    return tuple(v.strip() for v in value)
+
+
+def _principals(value: Any) -> tuple[str, ...]:
+    items = _strings(value)
+    bad = [v for v in items if not (USER_ID.match(v) or USERGROUP_ID.match(v))]
+    if bad:
+        raise Invalid(*(f"{v!r} is not a Slack user ID (U…) or user group ID (S…)" for v in bad))
+    return items
+
+
+def _hashtags(value: Any) -> tuple[str, ...]:
+    items = _strings(value)
+    bad = [v for v in items if not SITE_KEY.match(v.lstrip("#").lower())]
+    if bad:
+        raise Invalid(*(f"{v!r} is not a simple hashtag like 'teamwork'" for v in bad))
+    return tuple(v.lstrip("#").lower() for v in items)
+
+
+def _whole(minimum: int, maximum: int | None = None) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid(f"must be a whole number, got {_kind(value)}")
+        if value < minimum:
+            raise Invalid(f"must be at least {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise Invalid(f"must be at most {maximum}, got {value}")
+        return value
+
+    return parse
+
+
+def _days_before(value: Any) -> tuple[int, ...]:
+    if (
+        not isinstance(value, list)
+        or not all(isinstance(d, int) and not isinstance(d, bool) for d in value)
+        or any(d < 1 or d > 60 for d in value)
+    ):
+        raise Invalid(f"must be a list of days from 1 to 60, got {value!r}")
+    return tuple(sorted(set(value), reverse=True))
+
+
+def _clock(value: Any) -> time:
+    if isinstance(value, time):  # TOML local time literal: 09:00:00
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, str):
+        match = _HHMM.match(value.strip())
+        if match:
+            return time(int(match.group(1)), int(match.group(2)))
+    raise Invalid(f'must be a 24-hour time "HH:MM", got {value!r}')
+
+
+def _optional_clock(value: Any) -> time:
+    if value == "":
+        raise Absent
+    return _clock(value)
+
+
+def _weekday(value: Any) -> str:
+    if isinstance(value, str):
+        name = value.strip().lower()
+        name = _WEEKDAY_NAMES.get(name, name)
+        if name in WEEKDAYS:
+            return name
+    raise Invalid(f"must be one of {', '.join(WEEKDAYS)}, got {value!r}")
+
+
+def _milestone_date(value: Any) -> tuple[int | None, int, int]:
+    if isinstance(value, date):
+        return value.year, value.month, value.day
+    if isinstance(value, str):
+        text = value.strip()
+        once = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", text)
+        yearly = re.match(r"^(\d{2})-(\d{2})$", text)
+        try:
+            if once:
+                y, m, d = (int(g) for g in once.groups())
+                date(y, m, d)
+                return y, m, d
+            if yearly:
+                m, d = (int(g) for g in yearly.groups())
+                date(2000, m, d)  # a leap year, so "02-29" is accepted
+                return None, m, d
+        except ValueError:
+            raise Invalid(f"{text!r} is not a real calendar date") from None
+    raise Invalid(f'must be "YYYY-MM-DD" (once) or "MM-DD" (every year), got {value!r}')
+
+
+_STRING = Rule("string", _text)
+_NAME = Rule("string", _name)
+_TIMEZONE = Rule("string", _timezone, "is required (an IANA name such as 'Asia/Manila')")
+_CHANNEL = Rule(
+    "string", _matching(CHANNEL_ID, "must be a Slack channel ID like 'C0123ABCD', got {!r}")
+)
+_PRINCIPALS = Rule("list of strings", _principals)
+_STRINGS = Rule("list of strings", _strings)
+_TIME = Rule("time", _clock)
+_WEEKDAY = Rule("weekday", _weekday)
+_AT_LEAST_1 = Rule("whole number", _whole(1))
+_SAME_FORMS = "same forms"
+
+
 # --------------------------------------------------------------------------- workspace file
 
 
 @dataclass(frozen=True)
 class WorkspaceSection:
-    timezone: str
-    celebrations_channel: str
-    feed_channel: str
-    team_leads: tuple[str, ...] = ()
-    managers: tuple[str, ...] = ()
-    admins: tuple[str, ...] = ()
-    kudos_emoji: str = "clap"
+    """``[workspace]``: the company-wide settings (README, "Configuration")."""
+
+    timezone: str = field(
+        metadata=declare(
+            _TIMEZONE,
+            'IANA name, e.g. `"America/Chicago"`; digests run in it; `preview` counts days in it',
+        )
+    )
+    celebrations_channel: str = field(
+        metadata=declare(_CHANNEL, "channel ID; milestone reminders and `/celebrate` posts")
+    )
+    feed_channel: str = field(metadata=declare(_CHANNEL, "channel ID; the shared recognition feed"))
+    team_leads: tuple[str, ...] = field(
+        default=(),
+        metadata=declare(_PRINCIPALS, "user IDs and/or user-group IDs; may use `/celebrate`"),
+    )
+    managers: tuple[str, ...] = field(
+        default=(), metadata=declare(_PRINCIPALS, f"{_SAME_FORMS}; digest recipients")
+    )
+    admins: tuple[str, ...] = field(default=(), metadata=declare(_PRINCIPALS, _SAME_FORMS))
+    kudos_emoji: str = field(
+        default="clap",
+        metadata=declare(
+            Rule("string", _emoji),
+            "emoji name, surrounding `:` removed; lower-case letters, digits, `_ + ' -`",
+        ),
+    )
 
     @property
     def tz(self) -> ZoneInfo:
+        """The workspace timezone as a ZoneInfo."""
         return ZoneInfo(self.timezone)
 
 
 @dataclass(frozen=True)
 class RemindersSection:
-    days_before: tuple[int, ...] = (7, 1)
-    time: time = time(9, 0)
+    """``[reminders]``: when milestone heads-ups go out."""
+
+    days_before: tuple[int, ...] = field(
+        default=(7, 1),
+        metadata=declare(
+            Rule("list of whole numbers", _days_before),
+            "each 1 to 60; duplicates ignored; heads-up posts, the day-of post is always made",
+        ),
+    )
+    time: time = field(
+        default=time(9, 0),
+        metadata=declare(
+            _TIME,
+            "site-local wall-clock time of every reminder (a site's `post_time` overrides it)",
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class PulseSection:
-    weekday: str = "wed"
-    time: time = time(11, 0)
-    open_hours: int = 48
-    min_responses: int = 5
+    """``[pulse]``: the weekly anonymous survey."""
+
+    weekday: str = field(default="wed", metadata=declare(_WEEKDAY))
+    time: time = field(default=time(11, 0), metadata=declare(_TIME, "site-local"))
+    open_hours: int = field(default=48, metadata=declare(_AT_LEAST_1, "at least 1"))
+    min_responses: int = field(
+        default=5,
+        metadata=declare(
+            _AT_LEAST_1, "at least 1; below it no result of a group is shown anywhere"
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class DigestSection:
-    weekday: str = "mon"
-    time: time = time(8, 0)
+    """``[digest]``: the weekly manager digest."""
+
+    weekday: str = field(default="mon", metadata=declare(_WEEKDAY))
+    time: time = field(default=time(8, 0), metadata=declare(_TIME, "workspace timezone"))
 
 
 @dataclass(frozen=True)
 class KudosSection:
-    daily_limit: int = 10
-    values: tuple[str, ...] = ()
+    """``[kudos]``: the allowance and the company values."""
+
+    daily_limit: int = field(
+        default=10, metadata=declare(_AT_LEAST_1, "at least 1; kudos one person may give per day")
+    )
+    values: tuple[str, ...] = field(
+        default=(),
+        metadata=declare(
+            Rule("list of strings", _hashtags),
+            "company values as hashtags: a leading `#` is removed and the tag lower-cased; "
+            "then a letter or digit followed by up to 39 letters, digits, `-` or `_`",
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class Site:
-    key: str
-    name: str
-    country: str
-    timezone: str
-    kind: str
-    channel: str
-    subdivision: str | None = None
-    partner: str | None = None
-    categories: tuple[str, ...] = ("public",)
-    language: str | None = None
-    post_time: time | None = None
+    """One ``[[sites]]`` entry: a team in one place, with its holiday calendar and channel."""
+
+    key: str = field(
+        metadata=declare(
+            Rule(
+                "string",
+                _matching(SITE_KEY, "must be lowercase letters, digits, '-' or '_', got {!r}"),
+            ),
+            "lower-case letters, digits, `-`, `_`; starts with a letter or digit; "
+            "at most 40 characters; unique",
+        )
+    )
+    name: str = field(metadata=declare(_NAME, "shown to people"))
+    country: str = field(
+        metadata=declare(
+            Rule("string", _country),
+            "ISO 3166-1 alpha-2 (upper-cased for you) that the `holidays` package supports",
+        )
+    )
+    timezone: str = field(metadata=declare(_TIMEZONE, "IANA name"))
+    kind: str = field(metadata=declare(Rule("string", _kind_of_site), '`"bpo"` or `"in_house"`'))
+    channel: str = field(
+        metadata=declare(_CHANNEL, "channel ID; the site's members are this channel's members")
+    )
+    subdivision: str | None = field(
+        default=None,
+        metadata=declare(
+            _STRING,
+            "a subdivision code (or alias) `holidays` knows for that country, "
+            'e.g. `"IL"`, `"MH"`, `"SP"`',
+        ),
+    )
+    partner: str | None = field(default=None, metadata=declare(_NAME, "the BPO partner's name"))
+    categories: tuple[str, ...] = field(
+        default=("public",),
+        metadata=declare(
+            _STRINGS,
+            "holiday categories `holidays` supports for that country, "
+            'e.g. `["public", "optional"]`',
+        ),
+    )
+    language: str | None = field(
+        default=None,
+        metadata=declare(
+            _STRING,
+            "a language `holidays` supports for that country, for local-language holiday "
+            'names, e.g. `"pt_BR"`',
+        ),
+    )
+    post_time: time | None = field(
+        default=None,
+        metadata=declare(
+            Rule("time", _optional_clock),
+            "this site's reminders and surveys go out at this local time instead of the "
+            'global times (for a night shift serving US hours, e.g. `"21:30"`)',
+        ),
+    )
 
     @property
     def tz(self) -> ZoneInfo:
+        """The site's timezone as a ZoneInfo."""
         return ZoneInfo(self.timezone)
 
     @property
     def is_bpo(self) -> bool:
+        """True for an outsourced (BPO) site, False for an in-house one."""
         return self.kind == "bpo"
 
 
 @dataclass(frozen=True)
+class MilestoneEntry:
+    """One ``[[milestones]]`` entry as written in the file; read into a ``Milestone``."""
+
+    name: str = field(metadata=declare(_NAME))
+    date: tuple[int | None, int, int] = field(
+        metadata=declare(
+            Rule(
+                "string",
+                _milestone_date,
+                'is required ("YYYY-MM-DD" once, or "MM-DD" every year)',
+            ),
+            '`"YYYY-MM-DD"` happens once; `"MM-DD"` every year; must be a real date. A TOML '
+            'date (`2026-10-05`) counts as once. A yearly `"02-29"` falls on 28 February in '
+            "common years",
+        )
+    )
+    days: int = field(
+        default=1,
+        metadata=declare(
+            Rule("whole number", _whole(1, MAX_MILESTONE_DAYS)),
+            "at least 1; a 5-day week is one milestone",
+        ),
+    )
+    sites: tuple[str, ...] = field(
+        default=("all",),
+        metadata=declare(_STRINGS, 'site keys, or `"all"`; unknown keys are errors'),
+    )
+
+    def milestone(self) -> Milestone:
+        """The calendar's Milestone for this entry (year None: every year)."""
+        year, month, day = self.date
+        return Milestone(self.name, month, day, year, self.days, self.sites)
+
+
+@dataclass(frozen=True)
 class WorkspaceConfig:
+    """The whole validated ``lantern.toml``; hashable, so it can key caches.
+
+    ``source`` is the file it was read from, as given to ``load_workspace_config``.
+    """
+
     workspace: WorkspaceSection
     reminders: RemindersSection = RemindersSection()
     pulse: PulseSection = PulseSection()
@@ -225,11 +543,64 @@ class WorkspaceConfig:
     source: str = DEFAULT_CONFIG_PATH
 
     def site(self, key: str) -> Site | None:
+        """The site with this key, or None."""
         return next((s for s in self.sites if s.key == key), None)
 
 
+TABLES: Mapping[str, type] = {
+    "workspace": WorkspaceSection,
+    "reminders": RemindersSection,
+    "pulse": PulseSection,
+    "digest": DigestSection,
+    "kudos": KudosSection,
+}
+"""The ``[table]`` sections of lantern.toml and the dataclass declaring each one's keys."""
+
+ARRAYS: Mapping[str, type] = {"sites": Site, "milestones": MilestoneEntry}
+"""The ``[[array]]`` sections and the dataclass declaring the keys of each entry."""
+
+
+def reference(cls: type) -> list[tuple[str, str, str, str]]:
+    """The README table of one section, derived from its declaration.
+
+    Args:
+        cls: a section dataclass from ``TABLES`` or ``ARRAYS``.
+
+    Returns:
+        One row per key, in declaration order: (key, type, default, rules) as Markdown cells,
+        e.g. ``("`time`", "time", '`"09:00"`', "site-local")``; the default is ``required``
+        for a key without one and ``none`` for one that is unset by default.
+    """
+    return [
+        (f"`{f.name}`", f.metadata["rule"].type, _shown(f.default), f.metadata["doc"])
+        for f in declared_keys(cls).values()
+    ]
+
+
+def _shown(default: Any) -> str:
+    if default is MISSING:
+        return "required"
+    if default is None:
+        return "none"
+    if isinstance(default, time):
+        return f'`"{default:%H:%M}"`'
+    if isinstance(default, tuple):
+        default = list(default)
+    return f"`{json.dumps(default, ensure_ascii=False)}`"
+
+
 def load_workspace_config(path: str | os.PathLike[str]) -> WorkspaceConfig:
-    """Parse and validate the TOML file; raises ConfigError listing every problem."""
+    """Read, parse and validate the workspace TOML file.
+
+    Args:
+        path: the file, usually ``Settings.config_path``.
+
+    Returns:
+        The frozen WorkspaceConfig, with ``source`` set to ``str(path)``.
+
+    Raises:
+        ConfigError: listing every problem; a missing or unreadable file is one problem.
+    """
     source = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -241,21 +612,27 @@ def load_workspace_config(path: str | os.PathLike[str]) -> WorkspaceConfig:
 
 
 def parse_workspace_config(text: str, source: str = "<string>") -> WorkspaceConfig:
+    """Parse and validate lantern.toml's text.
+
+    Args:
+        text: the TOML document.
+        source: the name used in problems and kept as ``WorkspaceConfig.source``.
+
+    Raises:
+        ConfigError: with every problem found (invalid TOML is one problem).
+    """
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([Problem(source, "-", f"not valid TOML: {exc}")]) from None
-    return _Validator(source).workspace_config(raw)
+    return _Reader(source).workspace_config(raw)
 
 
 # --------------------------------------------------------------------------- validation
 
 
-_MISSING = object()
-
-
-class _Validator:
-    """Collects problems while building the dataclasses, then raises them together."""
+class _Reader:
+    """Reads the file against the declarations, collecting problems, then raises them together."""
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -264,7 +641,12 @@ class _Validator:
     def problem(self, key: str, why: str) -> None:
         self.problems.append(Problem(self.source, key, why))
 
-    # ---- scalar helpers: each returns a usable default after recording a problem
+    def unknown_keys(self, raw: Mapping[str, Any], prefix: str, allowed: Iterable[str]) -> None:
+        allowed_set = set(allowed)
+        expected = ", ".join(sorted(allowed_set))
+        for key in raw:
+            if key not in allowed_set:
+                self.problem(f"{prefix}{key}", f"unknown key (expected one of: {expected})")
 
     def table(self, raw: Mapping[str, Any], key: str, *, required: bool = False) -> dict[str, Any]:
         value = raw.get(key, _MISSING)
@@ -277,397 +659,132 @@ class _Validator:
             return {}
         return value
 
-    def unknown_keys(self, raw: Mapping[str, Any], prefix: str, allowed: Iterable[str]) -> None:
-        allowed_set = set(allowed)
-        for key in raw:
-            if key not in allowed_set:
-                expected = ", ".join(sorted(allowed_set))
-                self.problem(f"{prefix}{key}", f"unknown key (expected one of: {expected})")
-
-    def string(
-        self,
-        raw: Mapping[str, Any],
-        key: str,
-        prefix: str,
-        *,
-        default: str | None = None,
-        required: bool = False,
-    ) -> str:
-        value = raw.get(key, _MISSING)
-        if value is _MISSING:
-            if required:
-                self.problem(prefix + key, "is required")
-            return default or ""
-        if not isinstance(value, str):
-            self.problem(prefix + key, f"must be a string, got {_kind(value)}")
-            return default or ""
-        return value.strip()
-
-    def name(
-        self,
-        raw: Mapping[str, Any],
-        key: str,
-        prefix: str,
-        *,
-        default: str | None = None,
-        required: bool = True,
-    ) -> str:
-        value = self.string(raw, key, prefix, default=default, required=required)
-        if len(value) > NAME_LIMIT:
-            self.problem(prefix + key, f"must be at most {NAME_LIMIT} characters, got {len(value)}")
-            return value[:NAME_LIMIT]
-        return value
-
-    def integer(
-        self, raw: Mapping[str, Any], key: str, prefix: str, default: int, minimum: int
-    ) -> int:
-        value = raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(prefix + key, f"must be a whole number, got {_kind(value)}")
-            return default
-        if value < minimum:
-            self.problem(prefix + key, f"must be at least {minimum}, got {value}")
-            return default
-        return value
-
-    def string_list(self, raw: Mapping[str, Any], key: str, prefix: str) -> list[str]:
-        value = raw.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(prefix + key, "must be a list of strings")
+    def array(self, value: Any, name: str) -> list[tuple[str, dict[str, Any]]]:
+        """The entries that are tables, each with its key prefix such as ``sites[0].``."""
+        if not isinstance(value, list):
+            self.problem(f"[[{name}]]", f"must be an array of tables ([[{name}]])")
             return []
-        return [v.strip() for v in value]
+        entries = []
+        for index, entry in enumerate(value):
+            if isinstance(entry, dict):
+                entries.append((f"{name}[{index}].", entry))
+            else:
+                self.problem(f"{name}[{index}]", "must be a table")
+        return entries
 
-    def clock_time(self, raw: Mapping[str, Any], key: str, prefix: str, default: time) -> time:
-        value = raw.get(key, _MISSING)
-        if value is _MISSING:
-            return default
-        if isinstance(value, time):  # TOML local time literal: 09:00:00
-            return value.replace(second=0, microsecond=0)
-        if isinstance(value, str):
-            match = _HHMM.match(value.strip())
-            if match:
-                return time(int(match.group(1)), int(match.group(2)))
-        self.problem(prefix + key, f'must be a 24-hour time "HH:MM", got {value!r}')
-        return default
-
-    def weekday(self, raw: Mapping[str, Any], key: str, prefix: str, default: str) -> str:
-        value = raw.get(key, default)
-        if isinstance(value, str):
-            name = value.strip().lower()
-            name = _WEEKDAY_NAMES.get(name, name)
-            if name in WEEKDAYS:
-                return name
-        self.problem(prefix + key, f"must be one of {', '.join(WEEKDAYS)}, got {value!r}")
-        return default
-
-    def timezone(self, value: str, key: str) -> str:
-        if not value:
-            self.problem(key, "is required (an IANA name such as 'Asia/Manila')")
-            return "UTC"
-        if not _is_timezone(value):
-            self.problem(key, f"unknown IANA timezone {value!r} (e.g. 'America/Chicago')")
-            return "UTC"
-        return value
-
-    def channel(self, value: str, key: str) -> None:
-        if not CHANNEL_ID.match(value):
-            self.problem(key, f"must be a Slack channel ID like 'C0123ABCD', got {value!r}")
-
-    def principals(self, values: list[str], key: str) -> tuple[str, ...]:
-        for value in values:
-            if not (USER_ID.match(value) or USERGROUP_ID.match(value)):
-                self.problem(
-                    key,
-                    f"{value!r} is not a Slack user ID (U…) or user group ID (S…)",
-                )
-        return tuple(values)
-
-    # ---- sections
+    def section(self, cls: type, raw: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+        """Every declared key's value (its default when absent); keys with problems left out."""
+        values, problems = read(cls, raw)
+        for name, why in problems:
+            self.problem(prefix + name, why)
+        return values
 
     def workspace_config(self, raw: dict[str, Any]) -> WorkspaceConfig:
-        self.unknown_keys(
-            raw, "", ("workspace", "reminders", "pulse", "digest", "kudos", "sites", "milestones")
-        )
-        workspace = self.workspace_section(self.table(raw, "workspace", required=True))
-        reminders = self.reminders_section(self.table(raw, "reminders"))
-        pulse = self.pulse_section(self.table(raw, "pulse"))
-        digest = self.digest_section(self.table(raw, "digest"))
-        kudos = self.kudos_section(self.table(raw, "kudos"))
+        self.unknown_keys(raw, "", [*TABLES, *ARRAYS])
+        tables = {
+            name: self.section(cls, self.table(raw, name, required=name == "workspace"), name + ".")
+            for name, cls in TABLES.items()
+        }
         sites = self.sites(raw.get("sites", []))
-        milestones = self.milestones(raw.get("milestones", []), {s.key for s in sites})
+        site_keys = {s.get("key") for s in sites}
+        milestones = []
+        for prefix, entry in self.array(raw.get("milestones", []), "milestones"):
+            values = self.section(MilestoneEntry, entry, prefix)
+            for key in values.get("sites", ()):
+                if key != "all" and key not in site_keys:
+                    self.problem(prefix + "sites", f"unknown site key {key!r}")
+            milestones.append(values)
         if self.problems:
             raise ConfigError(self.problems)
         return WorkspaceConfig(
-            workspace=workspace,
-            reminders=reminders,
-            pulse=pulse,
-            digest=digest,
-            kudos=kudos,
-            sites=tuple(sites),
-            milestones=tuple(milestones),
+            workspace=WorkspaceSection(**tables["workspace"]),
+            reminders=RemindersSection(**tables["reminders"]),
+            pulse=PulseSection(**tables["pulse"]),
+            digest=DigestSection(**tables["digest"]),
+            kudos=KudosSection(**tables["kudos"]),
+            sites=tuple(Site(**s) for s in sites),
+            milestones=tuple(MilestoneEntry(**m).milestone() for m in milestones),
             source=self.source,
         )
 
-    def workspace_section(self, raw: dict[str, Any]) -> WorkspaceSection:
-        p = "workspace."
-        self.unknown_keys(
-            raw,
-            p,
-            (
-                "timezone",
-                "celebrations_channel",
-                "feed_channel",
-                "team_leads",
-                "managers",
-                "admins",
-                "kudos_emoji",
-            ),
-        )
-        tz = self.timezone(self.string(raw, "timezone", p), p + "timezone")
-        celebrations = self.string(raw, "celebrations_channel", p, required=True)
-        if celebrations:
-            self.channel(celebrations, p + "celebrations_channel")
-        feed = self.string(raw, "feed_channel", p, required=True)
-        if feed:
-            self.channel(feed, p + "feed_channel")
-        emoji = self.string(raw, "kudos_emoji", p, default="clap").strip(":") or "clap"
-        if not EMOJI_NAME.match(emoji):
-            self.problem(p + "kudos_emoji", f"must be an emoji name like 'clap', got {emoji!r}")
-        return WorkspaceSection(
-            timezone=tz,
-            celebrations_channel=celebrations,
-            feed_channel=feed,
-            team_leads=self.principals(self.string_list(raw, "team_leads", p), p + "team_leads"),
-            managers=self.principals(self.string_list(raw, "managers", p), p + "managers"),
-            admins=self.principals(self.string_list(raw, "admins", p), p + "admins"),
-            kudos_emoji=emoji,
-        )
-
-    def reminders_section(self, raw: dict[str, Any]) -> RemindersSection:
-        p = "reminders."
-        self.unknown_keys(raw, p, ("days_before", "time"))
-        days = raw.get("days_before", [7, 1])
-        if (
-            not isinstance(days, list)
-            or not all(isinstance(d, int) and not isinstance(d, bool) for d in days)
-            or any(d < 1 or d > 60 for d in days)
-        ):
-            self.problem(p + "days_before", f"must be a list of days from 1 to 60, got {days!r}")
-            days = [7, 1]
-        return RemindersSection(
-            days_before=tuple(sorted(set(days), reverse=True)),
-            time=self.clock_time(raw, "time", p, time(9, 0)),
-        )
-
-    def pulse_section(self, raw: dict[str, Any]) -> PulseSection:
-        p = "pulse."
-        self.unknown_keys(raw, p, ("weekday", "time", "open_hours", "min_responses"))
-        return PulseSection(
-            weekday=self.weekday(raw, "weekday", p, "wed"),
-            time=self.clock_time(raw, "time", p, time(11, 0)),
-            open_hours=self.integer(raw, "open_hours", p, 48, 1),
-            min_responses=self.integer(raw, "min_responses", p, 5, 1),
-        )
-
-    def digest_section(self, raw: dict[str, Any]) -> DigestSection:
-        p = "digest."
-        self.unknown_keys(raw, p, ("weekday", "time"))
-        return DigestSection(
-            weekday=self.weekday(raw, "weekday", p, "mon"),
-            time=self.clock_time(raw, "time", p, time(8, 0)),
-        )
-
-    def kudos_section(self, raw: dict[str, Any]) -> KudosSection:
-        p = "kudos."
-        self.unknown_keys(raw, p, ("daily_limit", "values"))
-        values = []
-        for value in self.string_list(raw, "values", p):
-            tag = value.lstrip("#").lower()
-            if not re.match(r"^[a-z0-9][a-z0-9_-]{0,39}$", tag):
-                self.problem(p + "values", f"{value!r} is not a simple hashtag like 'teamwork'")
-            else:
-                values.append(tag)
-        return KudosSection(
-            daily_limit=self.integer(raw, "daily_limit", p, 10, 1), values=tuple(values)
-        )
-
-    def sites(self, raw: Any) -> list[Site]:
-        if not isinstance(raw, list):
-            self.problem("[[sites]]", "must be an array of tables ([[sites]])")
-            return []
-        if not raw:
+    def sites(self, raw: Any) -> list[dict[str, Any]]:
+        if isinstance(raw, list) and not raw:
             self.problem("[[sites]]", "at least one site is required")
-        sites: list[Site] = []
-        seen: dict[str, int] = {}
-        for index, entry in enumerate(raw):
-            prefix = f"sites[{index}]."
-            if not isinstance(entry, dict):
-                self.problem(prefix.rstrip("."), "must be a table")
-                continue
-            site = self.site(entry, prefix)
-            if site.key in seen:
+        sites = []
+        seen: dict[str, str] = {}
+        for prefix, entry in self.array(raw, "sites"):
+            values = self.section(Site, entry, prefix)
+            key = values.get("key")
+            if key in seen:
                 self.problem(
-                    prefix + "key",
-                    f"duplicate site key {site.key!r} (also used by sites[{seen[site.key]}])",
+                    prefix + "key", f"duplicate site key {key!r} (also used by {seen[key]})"
                 )
-            else:
-                seen[site.key] = index
-            sites.append(site)
+            elif key:
+                seen[key] = prefix.rstrip(".")
+            if "country" in values:
+                for name, why in _holiday_problems(values):
+                    self.problem(prefix + name, why)
+            sites.append(values)
         return sites
 
-    def site(self, raw: dict[str, Any], p: str) -> Site:
-        self.unknown_keys(
-            raw,
-            p,
-            (
-                "key",
-                "name",
-                "country",
-                "subdivision",
-                "timezone",
-                "kind",
-                "partner",
-                "channel",
-                "categories",
-                "language",
-                "post_time",
-            ),
-        )
-        key = self.string(raw, "key", p, required=True)
-        if key and not SITE_KEY.match(key):
-            self.problem(p + "key", f"must be lowercase letters, digits, '-' or '_', got {key!r}")
-        name = self.name(raw, "name", p, default=key)
-        kind = self.string(raw, "kind", p, required=True)
-        if kind and kind not in SITE_KINDS:
-            self.problem(p + "kind", f"must be 'bpo' or 'in_house', got {kind!r}")
-        channel = self.string(raw, "channel", p, required=True)
-        if channel:
-            self.channel(channel, p + "channel")
-        tz = self.timezone(self.string(raw, "timezone", p), p + "timezone")
-        country = self.string(raw, "country", p, required=True).upper()
-        if country and not re.fullmatch(r"[A-Z]{2}", country):
-            self.problem(
-                p + "country", f"must be a two-letter ISO 3166-1 code like 'PH', got {country!r}"
-            )
-            country = ""
-        subdivision = self.string(raw, "subdivision", p) or None
-        categories = tuple(self.string_list(raw, "categories", p) or ["public"])
-        language = self.string(raw, "language", p) or None
-        raw_post_time = raw.get("post_time", "")
-        post_time = None
-        if raw_post_time not in ("", None):
-            post_time = self.clock_time(raw, "post_time", p, time(9, 0))
-        if country:
-            self.holiday_options(country, subdivision, categories, language, p)
-        return Site(
-            key=key,
-            name=name or key,
-            country=country,
-            timezone=tz,
-            kind=kind,
-            channel=channel,
-            subdivision=subdivision,
-            partner=self.name(raw, "partner", p, required=False) or None,
-            categories=categories,
-            language=language,
-            post_time=post_time,
-        )
 
-    def holiday_options(
-        self,
-        country: str,
-        subdivision: str | None,
-        categories: tuple[str, ...],
-        language: str | None,
-        p: str,
-    ) -> None:
-        """Ask the holidays package itself what it supports for this country."""
-        import holidays
+_MISSING = object()
 
-        supported = holidays.list_supported_countries()
-        if country not in supported:
-            self.problem(
-                p + "country",
-                f"unknown country {country!r}: not an ISO 3166-1 alpha-2 code "
-                "the holidays package supports",
-            )
-            return
-        cls = holidays.country_holidays(country).__class__
-        if subdivision:
-            subdivisions = set(supported[country]) | set(getattr(cls, "subdivisions_aliases", {}))
-            if subdivision not in subdivisions:
-                sample = ", ".join(sorted(supported[country])[:12]) or "none"
-                self.problem(
-                    p + "subdivision",
+
+def _holiday_problems(site: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Ask the holidays package itself what it supports for this site's country.
+
+    Args:
+        site: a site's valid values by key (``country`` present; others may be missing).
+
+    Returns:
+        (key, why) for each unsupported country, subdivision, category or language.
+    """
+    import holidays
+
+    country: str = site["country"]
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        why = (
+            f"unknown country {country!r}: not an ISO 3166-1 alpha-2 code "
+            "the holidays package supports"
+        )
+        return [("country", why)]
+    found = []
+    cls = holidays.country_holidays(country).__class__
+    subdivision = site.get("subdivision")
+    if subdivision:
+        subdivisions = set(supported[country]) | set(getattr(cls, "subdivisions_aliases", {}))
+        if subdivision not in subdivisions:
+            sample = ", ".join(sorted(supported[country])[:12]) or "none"
+            found.append(
+                (
+                    "subdivision",
                     f"unknown subdivision {subdivision!r} for {country} (known: {sample}…)",
                 )
-        known_categories = set(getattr(cls, "supported_categories", ("public",)))
-        for category in categories:
-            if category not in known_categories:
-                self.problem(
-                    p + "categories",
+            )
+    known_categories = set(getattr(cls, "supported_categories", ("public",)))
+    for category in site.get("categories", ()):
+        if category not in known_categories:
+            found.append(
+                (
+                    "categories",
                     f"unknown category {category!r} for {country} "
                     f"(supported: {', '.join(sorted(known_categories))})",
                 )
-        if language:
-            languages = set(getattr(cls, "supported_languages", ()))
-            if language not in languages:
-                self.problem(
-                    p + "language",
+            )
+    language = site.get("language")
+    if language:
+        languages = set(getattr(cls, "supported_languages", ()))
+        if language not in languages:
+            found.append(
+                (
+                    "language",
                     f"unsupported language {language!r} for {country} "
                     f"(supported: {', '.join(sorted(languages)) or 'none'})",
                 )
-
-    def milestones(self, raw: Any, site_keys: set[str]) -> list[Milestone]:
-        if not isinstance(raw, list):
-            self.problem("[[milestones]]", "must be an array of tables ([[milestones]])")
-            return []
-        milestones = []
-        for index, entry in enumerate(raw):
-            p = f"milestones[{index}]."
-            if not isinstance(entry, dict):
-                self.problem(p.rstrip("."), "must be a table")
-                continue
-            self.unknown_keys(entry, p, ("name", "date", "days", "sites"))
-            name = self.name(entry, "name", p)
-            parsed = self.milestone_date(entry.get("date", _MISSING), p + "date")
-            days = self.integer(entry, "days", p, 1, 1)
-            if days > MAX_MILESTONE_DAYS:
-                self.problem(p + "days", f"must be at most {MAX_MILESTONE_DAYS}, got {days}")
-                days = 1
-            sites = self.string_list(entry, "sites", p) or ["all"]
-            for key in sites:
-                if key != "all" and key not in site_keys:
-                    self.problem(p + "sites", f"unknown site key {key!r}")
-            if parsed is not None and name:
-                year, month, day = parsed
-                milestones.append(Milestone(name, month, day, year, days, tuple(sites)))
-        return milestones
-
-    def milestone_date(self, value: Any, key: str) -> tuple[int | None, int, int] | None:
-        if value is _MISSING:
-            self.problem(key, 'is required ("YYYY-MM-DD" once, or "MM-DD" every year)')
-            return None
-        if isinstance(value, date):
-            return value.year, value.month, value.day
-        if isinstance(value, str):
-            text = value.strip()
-            once = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", text)
-            yearly = re.match(r"^(\d{2})-(\d{2})$", text)
-            try:
-                if once:
-                    y, m, d = (int(g) for g in once.groups())
-                    date(y, m, d)
-                    return y, m, d
-                if yearly:
-                    m, d = (int(g) for g in yearly.groups())
-                    date(2000, m, d)  # a leap year, so "02-29" is accepted
-                    return None, m, d
-            except ValueError:
-                self.problem(key, f"{text!r} is not a real calendar date")
-                return None
-        self.problem(key, f'must be "YYYY-MM-DD" (once) or "MM-DD" (every year), got {value!r}')
-        return None
+            )
+    return found
 
 
 def _kind(value: Any) -> str:

@@ -1,20 +1,23 @@
 """Checks the curated cultural calendar data in calendars/data/<cc>.toml.
 
-Every milestone must name a holiday exactly as the `holidays` package produces it, so
-that the app can match curated content to the package's calendar. Names are checked
-against the package for the years 2024-2028, in every supported category.
+The schema (keys, types, lengths, https sources, duplicates) is the loader's own, in
+calendars/curated.py; these tests run every shipped file through it and show that a bad file
+fails with one line naming file, entry and key. Beyond the schema, every milestone must name a
+holiday exactly as the `holidays` package produces it, so that the app can match curated
+content to the package's calendar. Names are checked against the package for the years
+2024-2028, in every supported category.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import holidays
 import pytest
+
+from calendars.curated import Curated, CuratedDataError, load_index, parse_file
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "calendars" / "data"
 DATA_FILES = sorted(DATA_DIR.glob("*.toml"))
@@ -48,21 +51,6 @@ REQUIRED_COUNTRIES = frozenset(
 MIN_MILESTONES = 60
 MIN_COUNTRIES = 21
 
-TEXT_KEYS = (
-    "holiday",
-    "what",
-    "greeting_local",
-    "greeting_language",
-    "greeting_en",
-    "emoji",
-    "join_in",
-    "source",
-)
-REQUIRED_KEYS = frozenset((*TEXT_KEYS, "aliases"))
-OPTIONAL_KEYS = frozenset({"subdivision"})
-MAX_LENGTHS = {"what": 160, "join_in": 200}
-FORBIDDEN_CHARS = ("<", ">")
-
 # "Eid al-Fitr (estimated)", "Canada Day (observed)", "X (observed, estimated)".
 _ENGLISH_SUFFIX = re.compile(r"\s*\([^()]*\b(?:estimated|observed)\b[^()]*\)\s*$", re.IGNORECASE)
 # The package's own templates, translated into the object's language: "%s (تقديري)".
@@ -70,22 +58,16 @@ _LABEL_ATTRS = ("estimated_label", "observed_label", "observed_estimated_label")
 
 
 @cache
-def _load(path: Path) -> dict[str, Any]:
+def _entries(path: Path) -> tuple[Curated, ...]:
+    """The file's entries as the app loads them (so the schema is the loader's)."""
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        pytest.fail(f"{path.name}: invalid TOML: {exc}")
+        return tuple(parse_file(path.read_text(encoding="utf-8"), f"calendars/data/{path.name}"))
+    except CuratedDataError as exc:
+        pytest.fail(str(exc))
 
 
-def _milestones(path: Path) -> list[dict[str, Any]]:
-    milestones = _load(path).get("milestones")
-    return milestones if isinstance(milestones, list) else []
-
-
-def _label(path: Path, index: int, milestone: Any) -> str:
-    name = milestone.get("holiday") if isinstance(milestone, dict) else None
-    return f"{path.name} milestone #{index + 1} ({name!r})"
+def _label(index: int, entry: Curated) -> str:
+    return f"calendars/data/{entry.country.lower()}.toml milestones[{index}] ({entry.holiday!r})"
 
 
 def _suffixes(obj: holidays.HolidayBase) -> set[str]:
@@ -150,100 +132,98 @@ def test_data_directory_has_files() -> None:
 
 
 @pytest.mark.parametrize("path", DATA_FILES, ids=_file_id)
-def test_file_country(path: Path) -> None:
-    data = _load(path)
-    extra = set(data) - {"country", "milestones"}
-    assert not extra, f"{path.name}: unexpected top-level keys {sorted(extra)}"
-    country = data.get("country")
-    assert country == path.stem.upper(), (
-        f"{path.name}: country is {country!r}, expected {path.stem.upper()!r}"
-    )
-    assert country in holidays.list_supported_countries(), (
-        f"{path.name}: country {country!r} is not supported by the holidays package"
-    )
-    milestones = data.get("milestones")
-    assert isinstance(milestones, list) and milestones, (
-        f"{path.name}: needs a non-empty [[milestones]] array"
-    )
+def test_every_file_passes_the_loader(path: Path) -> None:
+    entries = _entries(path)
+    assert entries and all(e.country == path.stem.upper() for e in entries)
 
 
-@pytest.mark.parametrize("path", DATA_FILES, ids=_file_id)
-def test_milestone_fields(path: Path) -> None:
-    problems: list[str] = []
-    country = _load(path).get("country")
-    if not isinstance(country, str) or any(c in country for c in FORBIDDEN_CHARS):
-        problems.append(f"{path.name}: country must be a plain string, got {country!r}")
-    for index, milestone in enumerate(_milestones(path)):
-        where = _label(path, index, milestone)
-        if not isinstance(milestone, dict):
-            problems.append(f"{where}: not a table")
-            continue
-        missing = REQUIRED_KEYS - milestone.keys()
-        if missing:
-            problems.append(f"{where}: missing keys {sorted(missing)}")
-        unknown = milestone.keys() - REQUIRED_KEYS - OPTIONAL_KEYS
-        if unknown:
-            problems.append(f"{where}: unknown keys {sorted(unknown)}")
+def test_load_index_reads_every_file() -> None:
+    assert len(load_index().entries) == sum(len(_entries(path)) for path in DATA_FILES)
 
-        texts: dict[str, str] = {}
-        for key in (*TEXT_KEYS, *OPTIONAL_KEYS):
-            if key not in milestone:
-                continue
-            value = milestone[key]
-            if not isinstance(value, str) or not value.strip():
-                problems.append(f"{where}: {key} must be a non-empty string, got {value!r}")
-            else:
-                texts[key] = value
 
-        aliases = milestone.get("aliases", [])
-        if not isinstance(aliases, list):
-            problems.append(f"{where}: aliases must be a list, got {aliases!r}")
-        else:
-            for alias in aliases:
-                if not isinstance(alias, str) or not alias.strip():
-                    problems.append(f"{where}: alias {alias!r} must be a non-empty string")
-                else:
-                    texts[f"alias {alias!r}"] = alias
+GOOD_ENTRY = """
+[[milestones]]
+holiday = "Rizal Day"
+aliases = []
+what = "w"
+greeting_local = "g"
+greeting_language = "Filipino"
+greeting_en = "e"
+emoji = "x"
+join_in = "j"
+source = "https://example.org/rizal"
+"""
 
-        for key, limit in MAX_LENGTHS.items():
-            if key in texts and len(texts[key]) > limit:
-                problems.append(f"{where}: {key} is {len(texts[key])} chars, limit {limit}")
-        if "source" in texts and not texts["source"].startswith("https://"):
-            problems.append(f"{where}: source must start with https://, got {texts['source']!r}")
-        for key, value in texts.items():
-            bad = [c for c in FORBIDDEN_CHARS if c in value]
-            if bad:
-                problems.append(f"{where}: {key} contains forbidden characters {bad}")
-            if "\n" in value or "\r" in value:
-                problems.append(f"{where}: {key} must be a single line")
-    assert not problems, "\n".join(problems)
+
+def _problems(text: str, source: str = "calendars/data/ph.toml") -> list[str]:
+    with pytest.raises(CuratedDataError) as caught:
+        parse_file(text, source)
+    assert str(caught.value) == "\n".join(caught.value.problems)
+    return caught.value.problems
+
+
+def test_a_good_entry_loads() -> None:
+    (entry,) = parse_file('country = "PH"\n' + GOOD_ENTRY, "calendars/data/ph.toml")
+    assert (entry.holiday, entry.aliases, entry.subdivision) == ("Rizal Day", (), None)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            ('source = "https://example.org/rizal"', 'source = "http://example.org/rizal"'),
+            "source: must start with https://, got 'http://example.org/rizal'",
+        ),
+        (('what = "w"', 'what = ""'), "what: must be a non-empty string, got ''"),
+        (('what = "w"', ""), "what: is required"),
+        (('emoji = "x"', 'emoji = "x"\ncolour = "red"'), "colour: unknown key (expected one of:"),
+        (('what = "w"', 'what = "<b>w</b>"'), "what: contains forbidden characters ['<', '>']"),
+        (('what = "w"', 'what = "w\\nw"'), "what: must be a single line"),
+        (('what = "w"', f'what = "{"w" * 161}"'), "what: is 161 chars, limit 160"),
+        (("aliases = []", 'aliases = "Rizal"'), "aliases: must be a list, got 'Rizal'"),
+        (("aliases = []", 'aliases = [""]'), "aliases: alias '' must be a non-empty string"),
+        (("aliases = []", 'aliases = []\nsubdivision = "ZZ"'), "subdivision: 'ZZ' is not one of"),
+    ],
+)
+def test_a_bad_entry_gives_one_line_naming_file_entry_and_key(
+    change: tuple[str, str], problem: str
+) -> None:
+    found = _problems('country = "PH"\n' + GOOD_ENTRY.replace(*change))
+    assert len(found) == 1, found
+    assert found[0].startswith(f"calendars/data/ph.toml: milestones[0] ('Rizal Day'): {problem}")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('country = "MX"\n' + GOOD_ENTRY, "country: is 'MX', expected 'PH' (the file's name)"),
+        ('country = "PH"\n', "milestones: needs a non-empty [[milestones]] array"),
+        ('country = "PH"\nextra = 1\n' + GOOD_ENTRY, "extra: unknown key"),
+        ("country = 7\n" + GOOD_ENTRY, "country: must be a two-letter code, got 7"),
+        ('country = "PH"\n' + GOOD_ENTRY * 2, "milestones[1] ('Rizal Day'): holiday: duplicates"),
+        ("country = ", "not valid TOML"),
+    ],
+)
+def test_a_bad_file_names_the_file(text: str, problem: str) -> None:
+    found = _problems(text)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"calendars/data/ph.toml: {problem}")
 
 
 @pytest.mark.parametrize("path", DATA_FILES, ids=_file_id)
 def test_holiday_names_come_from_the_package(path: Path) -> None:
-    country = _load(path).get("country")
-    if country not in holidays.list_supported_countries():
-        pytest.fail(f"{path.name}: country {country!r} is not supported by the holidays package")
-    subdivisions = holidays.country_holidays(country).subdivisions
-    language = _holiday_language(country)
     problems: list[str] = []
-    for index, milestone in enumerate(_milestones(path)):
-        if not isinstance(milestone, dict):
-            continue  # reported by test_milestone_fields
-        where = _label(path, index, milestone)
-        subdiv = milestone.get("subdivision")
-        if subdiv is not None and subdiv not in subdivisions:
-            problems.append(f"{where}: subdivision {subdiv!r} is not one of {country}'s")
-            continue
+    for index, entry in enumerate(_entries(path)):
+        country, subdiv = entry.country, entry.subdivision  # both checked by the loader
+        language = _holiday_language(country)
+        where = _label(index, entry)
         scope = f"{country}" + (f"/{subdiv}" if subdiv else "")
-        holiday = milestone.get("holiday")
-        if holiday not in _names(country, language, subdiv):
+        if entry.holiday not in _names(country, language, subdiv):
             problems.append(
-                f"{where}: holiday {holiday!r} is not a {scope} holiday name in language "
+                f"{where}: holiday {entry.holiday!r} is not a {scope} holiday name in language "
                 f"{language!r} for {YEARS.start}-{YEARS.stop - 1}"
             )
-        aliases = milestone.get("aliases")
-        for alias in aliases if isinstance(aliases, list) else []:
+        for alias in entry.aliases:
             if alias not in _alias_names(country, subdiv):
                 problems.append(
                     f"{where}: alias {alias!r} is not a {scope} holiday name in any "
@@ -252,28 +232,10 @@ def test_holiday_names_come_from_the_package(path: Path) -> None:
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("path", DATA_FILES, ids=_file_id)
-def test_no_duplicate_holidays(path: Path) -> None:
-    seen: dict[str, int] = {}
-    problems: list[str] = []
-    for index, milestone in enumerate(_milestones(path)):
-        if not isinstance(milestone, dict):
-            continue
-        holiday = milestone.get("holiday")
-        if not isinstance(holiday, str):
-            continue  # reported by test_milestone_fields
-        if holiday in seen:
-            problems.append(
-                f"{_label(path, index, milestone)}: duplicates milestone #{seen[holiday] + 1}"
-            )
-        else:
-            seen[holiday] = index
-    assert not problems, "\n".join(problems)
-
-
 def test_totals_and_coverage() -> None:
-    countries = {_load(path).get("country") for path in DATA_FILES}
-    total = sum(len(_milestones(path)) for path in DATA_FILES)
+    entries = load_index().entries
+    countries = {entry.country for entry in entries}
+    total = len(entries)
     assert total >= MIN_MILESTONES, f"only {total} milestones in {DATA_DIR}, need {MIN_MILESTONES}"
     assert len(countries) >= MIN_COUNTRIES, (
         f"only {len(countries)} countries in {DATA_DIR}, need {MIN_COUNTRIES}"

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import fields
 from datetime import time
+from pathlib import Path
 
 import pytest
 
 from bot.infra.config import (
+    ARRAYS,
     DEFAULT_API_URL,
+    TABLES,
     ConfigError,
     SettingsError,
+    WorkspaceConfig,
+    WorkspaceSection,
     load_settings,
     load_workspace_config,
     parse_workspace_config,
+    reference,
 )
+from calendars.declared import declared_keys
 from tests.conftest import EXAMPLE_CONFIG
 
 VALID = """
@@ -209,3 +218,46 @@ def test_names_and_codes_are_bounded(change: tuple[str, str], key: str, why: str
 def test_milestone_days_are_bounded() -> None:
     found = problems(VALID + '\n[[milestones]]\nname = "Forever"\ndate = "06-01"\ndays = 100000')
     assert any("milestones[0].days" in p and "at most 366" in p for p in found)
+
+
+README = Path(__file__).resolve().parents[3] / "README.md"
+
+
+def readme_tables() -> dict[str, list[tuple[str, ...]]]:
+    """The key tables under README's "### `[section]`" headings: section name -> rows."""
+    tables: dict[str, list[tuple[str, ...]]] = {}
+    rows: list[tuple[str, ...]] | None = None
+    for line in README.read_text(encoding="utf-8").splitlines():
+        heading = re.match(r"^### `\[\[?(\w+)\]\]?`", line)
+        if heading:
+            rows = tables.setdefault(heading.group(1), [])
+        elif line.startswith("#"):
+            rows = None
+        elif rows is not None and line.startswith("| `"):
+            rows.append(tuple(cell.strip() for cell in line.strip().strip("|").split(" | ")))
+    return tables
+
+
+def test_readme_tables_list_exactly_the_declared_keys() -> None:
+    tables = readme_tables()
+    assert set(tables) == {*TABLES, *ARRAYS}
+    for name, cls in {**TABLES, **ARRAYS}.items():
+        assert sorted(tables[name]) == sorted(reference(cls)), name
+
+
+def test_top_level_keys_are_the_config_fields() -> None:
+    assert [*TABLES, *ARRAYS] == [f.name for f in fields(WorkspaceConfig) if f.name != "source"]
+
+
+def test_unknown_key_message_lists_the_declared_keys() -> None:
+    found = problems(VALID.replace("[workspace]", "[workspace]\ntimezon = 'UTC'"))
+    expected = ", ".join(sorted(declared_keys(WorkspaceSection)))
+    assert f"lantern.toml: workspace.timezon: unknown key (expected one of: {expected})" in found
+
+
+def test_empty_values_count_as_not_set() -> None:
+    text = VALID.replace('kind = "bpo"', 'kind = "bpo"\npost_time = ""\ncategories = []')
+    site = parse_workspace_config(text).sites[0]
+    assert (site.post_time, site.categories) == (None, ("public",))
+    found = problems(VALID.replace('feed_channel = "C0KUDOS"', 'feed_channel = " "'))
+    assert found == ["lantern.toml: workspace.feed_channel: is required"]
