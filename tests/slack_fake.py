@@ -439,7 +439,8 @@ class SlackFake:
     @staticmethod
     def _has_token(headers: dict[str, str], params: dict[str, Any]) -> bool:
         for key, value in headers.items():
-            if key.lower() == "authorization" and value.startswith("Bearer xox"):
+            # bot and user tokens (xox…), and the app-level token apps.connections.open takes
+            if key.lower() == "authorization" and value.startswith(("Bearer xox", "Bearer xapp-")):
                 return True
         token = params.get("token")
         return isinstance(token, str) and token.startswith("xox")

@@ -16,6 +16,21 @@ log = logging.getLogger(__name__)
 LISTENER_THREADS = 32
 
 
+class DropBoltTokenWarning(logging.Filter):
+    """Bolt warns that ``SLACK_BOT_TOKEN`` "will be unused" whenever the environment has it and
+    the app is given a client; lantern's client carries that very token, so the warning is
+    noise on every start (HTTP and Socket Mode alike)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+BOLT_LOG = logging.getLogger("lantern.bolt")
+BOLT_LOG.addFilter(DropBoltTokenWarning())
+
+
 def build(
     settings: Settings,
     client: WebClient | None = None,
@@ -39,7 +54,7 @@ def build(
         process_before_response=False,
         # auth.test is asked lazily: a start must not depend on Slack being reachable
         token_verification_enabled=False,
-        logger=logging.getLogger("lantern.bolt"),
+        logger=BOLT_LOG,
         # listeners only parse and ack; their work goes on through AppContext.after_ack
         listener_executor=ctx.listener_pool(LISTENER_THREADS),
     )

@@ -234,96 +234,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     )
 
 
-SOCKET_OPEN_TIMEOUT_SECONDS = 10
-# apps.connections.open errors that mean the app-level token itself is at fault
-_APP_TOKEN_ERRORS = frozenset(
-    {
-        "invalid_auth",
-        "not_authed",
-        "account_inactive",
-        "token_revoked",
-        "token_expired",
-        "not_allowed_token_type",
-        "missing_scope",
-    }
-)
-
-
-class _DropBoltTokenWarning(logging.Filter):
-    """Bolt warns that ``SLACK_BOT_TOKEN`` "will be unused" whenever the environment has it and
-    the app is given a client; lantern's client carries that very token, so the warning is
-    noise."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
-
-        return record.getMessage() != warning_client_prioritized_and_token_skipped()
-
-
-def _socket_url(settings: Settings, app_token: str) -> str:
-    """Ask Slack for a Socket Mode URL with the app-level token, turning every failure into
-    one line for the operator (the SDK would log it twice and never name the variable)."""
-    from slack_sdk import WebClient
-    from slack_sdk.errors import SlackApiError
-
-    quiet = logging.getLogger("lantern.socket.open")
-    quiet.propagate = False
-    if not quiet.handlers:
-        quiet.addHandler(logging.NullHandler())
-    client = WebClient(
-        base_url=settings.slack_api_url,
-        timeout=SOCKET_OPEN_TIMEOUT_SECONDS,
-        retry_handlers=[],
-        logger=quiet,
-    )
-    try:
-        response = client.apps_connections_open(app_token=app_token)
-    except SlackApiError as exc:
-        data = exc.response.data if isinstance(exc.response.data, dict) else {}
-        error = str(data.get("error") or f"HTTP {exc.response.status_code}")
-        if error in _APP_TOKEN_ERRORS:
-            raise SettingsError(
-                f"SLACK_APP_TOKEN was refused by Slack ({error}); use this app's app-level "
-                "token (Basic Information → App-Level Tokens, scope connections:write) and "
-                "check that Socket Mode is enabled for the app"
-            ) from None
-        raise CommandError(
-            f"Slack did not open a Socket Mode connection for SLACK_APP_TOKEN ({error}); "
-            "check that Socket Mode is enabled for the app, or try again later"
-        ) from None
-    except (OSError, ValueError) as exc:  # URLError, timeouts, refused connections
-        reason = getattr(exc, "reason", None) or exc
-        raise CommandError(
-            f"could not reach Slack at {settings.slack_api_url} to open the Socket Mode "
-            f"connection ({reason}); check the network and SLACK_API_URL"
-        ) from None
-    url = response.get("url")
-    if not isinstance(url, str) or not url:
-        raise CommandError(
-            "Slack answered apps.connections.open without a URL; check SLACK_API_URL"
-        )
-    return url
-
-
 def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
     """Socket Mode: no public URL needed (SLACK_APP_TOKEN)."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from bot.runtime.app import build
+    from bot.runtime.socket_mode import SocketModeError, run_socket_mode
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "LANTERN_SECRET")
-    config = _config(settings)
-    app_token = settings.slack_app_token or ""
-    logging.getLogger("lantern.bolt").addFilter(_DropBoltTokenWarning())
-    app, _ = build(settings, config=config, socket_mode=True)
-    # the first URL is asked for here, so that a bad token or an unreachable Slack stops the
-    # start with one line; reconnections later go through the handler as usual
-    url = _socket_url(settings, app_token)
-    handler = SocketModeHandler(app, app_token)
-    handler.client.wss_uri = url
-    log.debug("connecting to Slack in Socket Mode")
-    handler.start()  # type: ignore[no-untyped-call]  # connects to ``url``, then blocks
-    return EXIT_OK
+    try:
+        return run_socket_mode(settings, _config(settings))
+    except SocketModeError as exc:
+        raise CommandError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- parser

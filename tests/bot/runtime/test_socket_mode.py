@@ -5,10 +5,6 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
 
 from bot.infra.config import Settings
 from tests.conftest import env_for
@@ -16,28 +12,6 @@ from tests.slack_fake import SlackFake
 
 APP_TOKEN = "xapp-bogus"
 UNUSED_WARNING = "will be unused"
-
-
-class AppTokenSlackFake(SlackFake):
-    """The fake only lets ``xox…`` tokens through; real Slack takes the app-level ``xapp-``
-    token for ``apps.connections.open``, so scripted answers must reach that too."""
-
-    @staticmethod
-    def _has_token(headers: dict[str, str], params: dict[str, Any]) -> bool:
-        for key, value in headers.items():
-            if key.lower() == "authorization" and value.startswith(("Bearer xox", "Bearer xapp-")):
-                return True
-        return SlackFake._has_token(headers, params)
-
-
-@pytest.fixture
-def app_slack() -> Iterator[AppTokenSlackFake]:
-    fake = AppTokenSlackFake(team_id="T0TEST")
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 def socket_start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -50,11 +24,9 @@ def socket_start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_refused_app_token_is_one_line_naming_it(
-    settings: Settings, app_slack: AppTokenSlackFake
-) -> None:
-    app_slack.error_for("apps.connections.open", "invalid_auth")
-    env = env_for(settings, SLACK_API_URL=app_slack.api_url, SLACK_APP_TOKEN=APP_TOKEN)
+def test_refused_app_token_is_one_line_naming_it(settings: Settings, slack: SlackFake) -> None:
+    slack.error_for("apps.connections.open", "invalid_auth")
+    env = env_for(settings, SLACK_API_URL=slack.api_url, SLACK_APP_TOKEN=APP_TOKEN)
 
     result = socket_start(env)
 
@@ -63,7 +35,7 @@ def test_refused_app_token_is_one_line_naming_it(
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("lantern: SLACK_APP_TOKEN was refused by Slack (invalid_auth)")
     assert UNUSED_WARNING not in result.stderr
-    (call,) = app_slack.calls_to("apps.connections.open")
+    (call,) = slack.calls_to("apps.connections.open")
     assert call.header("Authorization") == f"Bearer {APP_TOKEN}"
 
 
@@ -84,14 +56,14 @@ def test_unreachable_slack_is_one_line_naming_the_url(settings: Settings) -> Non
 
 
 def test_accepted_token_connects_to_the_url_slack_gave(
-    settings: Settings, app_slack: AppTokenSlackFake
+    settings: Settings, slack: SlackFake
 ) -> None:
     """The URL asked for up front is the one the socket connects to, asked for once."""
     with socket.create_server(("127.0.0.1", 0)) as listener:
         listener.settimeout(30)
         port = listener.getsockname()[1]
-        app_slack.set_response("apps.connections.open", {"url": f"ws://127.0.0.1:{port}/link"})
-        env = env_for(settings, SLACK_API_URL=app_slack.api_url, SLACK_APP_TOKEN=APP_TOKEN)
+        slack.set_response("apps.connections.open", {"url": f"ws://127.0.0.1:{port}/link"})
+        env = env_for(settings, SLACK_API_URL=slack.api_url, SLACK_APP_TOKEN=APP_TOKEN)
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "socket"],
             env=env,
@@ -109,6 +81,6 @@ def test_accepted_token_connects_to_the_url_slack_gave(
         finally:
             process.terminate()
             _, stderr = process.communicate(timeout=30)
-    assert len(app_slack.calls_to("apps.connections.open")) == 1
+    assert len(slack.calls_to("apps.connections.open")) == 1
     assert UNUSED_WARNING not in stderr
     assert "Traceback" not in stderr
