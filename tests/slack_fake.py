@@ -13,7 +13,6 @@ Routes:
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import email.policy
 import json
@@ -29,12 +28,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.slack_workspace import Workspace, answer, maybe_json
+
 __all__ = ["Call", "SlackFake"]
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
-BOT_ID = "B0BOT"
-FAKE_WORKSPACE_URL = "https://fake.slack.com/"
-DEFAULT_PAGE_LIMIT = 100
 
 RESPONSE_URL_METHOD = "response_url"
 UPLOAD_METHOD = "upload"
@@ -54,7 +52,7 @@ class Call:
     def json_param(self, name: str) -> Any:
         """Return param ``name`` parsed from JSON if it is a string (form-encoded ``blocks``,
         ``view``...), else as is; ``None`` if absent; the raw string if it is not JSON."""
-        return _maybe_json(self.params.get(name))
+        return maybe_json(self.params.get(name))
 
     def header(self, name: str) -> str | None:
         """Case-insensitive header lookup (HTTP header names are case-insensitive)."""
@@ -63,16 +61,6 @@ class Call:
             if key.lower() == lowered:
                 return value
         return None
-
-
-def _maybe_json(value: Any) -> Any:
-    """Decode JSON text (form-encoded ``blocks``/``view``); leave anything else untouched."""
-    if isinstance(value, (str, bytes)):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
 
 
 @dataclass
@@ -111,21 +99,6 @@ class _Reply:
         return cls(status, json.dumps(data).encode("utf-8"), JSON_CONTENT_TYPE, dict(headers))
 
 
-def _encode_cursor(offset: int) -> str:
-    return base64.b64encode(f"offset:{offset}".encode()).decode("ascii")
-
-
-def _decode_cursor(cursor: str) -> int | None:
-    try:
-        text = base64.b64decode(cursor.encode("ascii"), validate=True).decode("ascii")
-        prefix, _, number = text.partition(":")
-        if prefix != "offset":
-            return None
-        return int(number)
-    except (ValueError, UnicodeError):
-        return None
-
-
 def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
     """Parse multipart/form-data (slack_sdk uses it when files are attached)."""
     raw = b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
@@ -144,6 +117,108 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
         else:
             params[str(name)] = payload.decode("utf-8", errors="replace")
     return params
+
+
+def parse_params(query: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+    content_type = ""
+    for key, value in headers.items():
+        if key.lower() == "content-type":
+            content_type = value
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if not body:
+        return params
+    if media_type == "application/json":
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            params.update(data)
+    elif media_type == "multipart/form-data":
+        params.update(_parse_multipart(content_type, body))
+    elif media_type in ("application/x-www-form-urlencoded", ""):
+        text = body.decode("utf-8", errors="replace")
+        params.update(parse_qsl(text, keep_blank_values=True))
+    return params
+
+
+def has_token(headers: dict[str, str], params: dict[str, Any]) -> bool:
+    """Whether the call carries a token: bot/user (xox…) or app-level (xapp-)."""
+    for key, value in headers.items():
+        # bot and user tokens (xox…), and the app-level token apps.connections.open takes
+        if key.lower() == "authorization" and value.startswith(("Bearer xox", "Bearer xapp-")):
+            return True
+    token = params.get("token")
+    return isinstance(token, str) and token.startswith("xox")
+
+
+class Script:
+    """Answers a test scripted: HTTP failures to come, persistent errors, replaced bodies."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+        self._failures: dict[str, list[_Failure]] = {}
+        self._error_rules: dict[str, list[_ErrorRule]] = {}
+        self._overrides: dict[str, dict[str, Any]] = {}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._failures.clear()
+            self._error_rules.clear()
+            self._overrides.clear()
+
+    def fail_next(
+        self, method: str, *, status: int, retry_after: int | None = None, times: int = 1
+    ) -> None:
+        """Make the next ``times`` calls to ``method`` fail at the HTTP level, like Slack's
+        rate limiter (429 + JSON) or gateway (5xx + HTML). Queued FIFO with earlier scripts."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        with self._lock:
+            self._failures.setdefault(method, []).append(_Failure(status, retry_after, times))
+
+    def error_for(self, method: str, error: str, *, when: dict[str, str] | None = None) -> None:
+        """Persistently answer HTTP 200 ``{"ok": false, "error": error}`` for calls to
+        ``method`` whose params contain all of ``when``. The latest matching rule wins."""
+        with self._lock:
+            self._error_rules.setdefault(method, []).append(
+                _ErrorRule(error, dict(when) if when else None)
+            )
+
+    def set_response(self, method: str, data: dict[str, Any]) -> None:
+        """Persistently replace the success body of ``method`` with ``{"ok": True, **data}``."""
+        with self._lock:
+            self._overrides[method] = dict(data)
+
+    def take_failure(self, method: str) -> _Reply | None:
+        with self._lock:
+            queue = self._failures.get(method)
+            if not queue:
+                return None
+            failure = queue[0]
+            failure.remaining -= 1
+            if failure.remaining <= 0:
+                queue.pop(0)
+        extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+        if failure.status == 429:
+            return _Reply.json({"ok": False, "error": "ratelimited"}, status=429, **extra)
+        try:
+            phrase = HTTPStatus(failure.status).phrase
+        except ValueError:
+            phrase = "Error"
+        html = f"<html><body><h1>{failure.status} {phrase}</h1></body></html>"
+        return _Reply(failure.status, html.encode("utf-8"), "text/html; charset=utf-8", extra)
+
+    def scripted(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """A scripted error or replaced body for this call, or None for the default answer."""
+        with self._lock:
+            rules = list(self._error_rules.get(method, []))
+            override = self._overrides.get(method)
+        for rule in reversed(rules):
+            if rule.matches(params):
+                return {"ok": False, "error": rule.error}
+        return None if override is None else {"ok": True, **override}
 
 
 class _Server(ThreadingHTTPServer):
@@ -229,31 +304,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-class SlackFake:
-    """In-process HTTP server that answers like the Slack Web API and records every call."""
+class SlackFake(Workspace):
+    """In-process HTTP server that answers like the Slack Web API and records every call.
+
+    The workspace it answers about (users, groups, channels, history, reactions) is its
+    :class:`Workspace` state; :attr:`script` holds the failures and errors a test asks for.
+    """
 
     def __init__(self, team_id: str = "T0TEST", bot_user_id: str = "U0BOT") -> None:
-        self.team_id = team_id
-        self.bot_user_id = bot_user_id
+        super().__init__(team_id, bot_user_id)
         self.calls: list[Call] = []
         self.errors: list[str] = []  # tracebacks of exceptions raised inside the fake
-        self.users: dict[str, dict[str, Any]] = {}
-        self.usergroups: dict[str, list[str]] = {}
-        self.channel_members: dict[str, list[str]] = {}
-        # channel -> messages posted there, oldest first, for conversations.history
-        self.history: dict[str, list[dict[str, Any]]] = {}
-        # channels conversations.info reports as private (D… are DMs)
-        self.private_channels: set[str] = set()
-        # (channel, ts) -> {emoji name: [user ids]} for reactions.get; unknown messages
-        # answer without a "message", as if Slack could not say
-        self.reactions: dict[tuple[str, str], dict[str, list[str]]] = {}
-        self._lock = threading.Lock()
+        self._lock = self.lock
         self._arrived = threading.Condition(self._lock)  # notified on every recorded call
-        self._failures: dict[str, list[_Failure]] = {}
-        self._error_rules: dict[str, list[_ErrorRule]] = {}
-        self._overrides: dict[str, dict[str, Any]] = {}
-        self._ts_counter = 0
-        self._id_counter = 0
+        self.script = Script(self._lock)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -344,55 +408,23 @@ class SlackFake:
         with self._lock:
             self.calls.clear()
             self.errors.clear()
-            self._failures.clear()
-            self._error_rules.clear()
-            self._overrides.clear()
+        self.script.clear()
 
     # ------------------------------------------------------------------ scripting
 
     def fail_next(
         self, method: str, *, status: int, retry_after: int | None = None, times: int = 1
     ) -> None:
-        """Make the next ``times`` calls to ``method`` fail at the HTTP level, like Slack's
-        rate limiter (429 + JSON) or gateway (5xx + HTML). Queued FIFO with earlier scripts."""
-        if times < 1:
-            raise ValueError("times must be >= 1")
-        with self._lock:
-            self._failures.setdefault(method, []).append(_Failure(status, retry_after, times))
+        """See :meth:`Script.fail_next`."""
+        self.script.fail_next(method, status=status, retry_after=retry_after, times=times)
 
     def error_for(self, method: str, error: str, *, when: dict[str, str] | None = None) -> None:
-        """Persistently answer HTTP 200 ``{"ok": false, "error": error}`` for calls to
-        ``method`` whose params contain all of ``when``. The latest matching rule wins."""
-        with self._lock:
-            self._error_rules.setdefault(method, []).append(
-                _ErrorRule(error, dict(when) if when else None)
-            )
+        """See :meth:`Script.error_for`."""
+        self.script.error_for(method, error, when=when)
 
     def set_response(self, method: str, data: dict[str, Any]) -> None:
-        """Persistently replace the success body of ``method`` with ``{"ok": True, **data}``."""
-        with self._lock:
-            self._overrides[method] = dict(data)
-
-    def add_user(self, user_id: str, name: str | None = None, **fields: Any) -> dict[str, Any]:
-        """Register a users.info user with realistic defaults; ``fields`` override them."""
-        name = name or user_id.lower()
-        real_name = fields.pop("real_name", name.title())
-        display_name = fields.pop("display_name", name)
-        user: dict[str, Any] = {
-            "id": user_id,
-            "team_id": self.team_id,
-            "name": name,
-            "real_name": real_name,
-            "tz": "Europe/London",
-            "tz_label": "Greenwich Mean Time",
-            "tz_offset": 0,
-            "is_bot": False,
-            "deleted": False,
-            "profile": {"display_name": display_name, "real_name": real_name},
-        }
-        user.update(fields)
-        self.users[user_id] = user
-        return user
+        """See :meth:`Script.set_response`."""
+        self.script.set_response(method, data)
 
     # ------------------------------------------------------------------ internals
 
@@ -400,56 +432,11 @@ class SlackFake:
         with self._lock:
             self.errors.append(text)
 
-    def _next_ts(self) -> str:
-        # like Slack: the wall-clock time in microseconds, unique and increasing
-        with self._lock:
-            self._ts_counter = max(self._ts_counter + 1, int(time.time() * 1_000_000))
-            micros = self._ts_counter
-        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
-
-    def _next_id(self, prefix: str) -> str:
-        with self._lock:
-            self._id_counter += 1
-            return f"{prefix}{self._id_counter:08d}"
-
-    @staticmethod
-    def _parse_params(query: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-        params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
-        content_type = ""
-        for key, value in headers.items():
-            if key.lower() == "content-type":
-                content_type = value
-        media_type = content_type.split(";", 1)[0].strip().lower()
-        if not body:
-            return params
-        if media_type == "application/json":
-            try:
-                data = json.loads(body.decode("utf-8"))
-            except ValueError:
-                data = None
-            if isinstance(data, dict):
-                params.update(data)
-        elif media_type == "multipart/form-data":
-            params.update(_parse_multipart(content_type, body))
-        elif media_type in ("application/x-www-form-urlencoded", ""):
-            text = body.decode("utf-8", errors="replace")
-            params.update(parse_qsl(text, keep_blank_values=True))
-        return params
-
-    @staticmethod
-    def _has_token(headers: dict[str, str], params: dict[str, Any]) -> bool:
-        for key, value in headers.items():
-            # bot and user tokens (xox…), and the app-level token apps.connections.open takes
-            if key.lower() == "authorization" and value.startswith(("Bearer xox", "Bearer xapp-")):
-                return True
-        token = params.get("token")
-        return isinstance(token, str) and token.startswith("xox")
-
     def _dispatch(self, raw_path: str, headers: dict[str, str], body: bytes) -> _Reply:
         """Record the request, then answer: scripted failure > auth > error rule > body."""
         parts = urlsplit(raw_path)
         path = parts.path
-        params = self._parse_params(parts.query, headers, body)
+        params = parse_params(parts.query, headers, body)
         if path.startswith("/api/"):
             method = path[len("/api/") :]
         elif path.startswith("/response/"):
@@ -463,7 +450,7 @@ class SlackFake:
             self.calls.append(call)
             self._arrived.notify_all()
 
-        failure = self._take_failure(method)
+        failure = self.script.take_failure(method)
         if failure is not None:
             return failure
 
@@ -471,190 +458,10 @@ class SlackFake:
             return _Reply(200, b"OK" if method == UPLOAD_METHOD else b"ok", "text/plain")
         if not path.startswith("/api/") or not method:
             return _Reply.json({"ok": False, "error": "unknown_path"}, status=404)
-        if not self._has_token(headers, params):
+        if not has_token(headers, params):
             return _Reply.json({"ok": False, "error": "not_authed"})
 
-        with self._lock:
-            rules = list(self._error_rules.get(method, []))
-            override = self._overrides.get(method)
-        for rule in reversed(rules):
-            if rule.matches(params):
-                return _Reply.json({"ok": False, "error": rule.error})
-        if override is not None:
-            return _Reply.json({"ok": True, **override})
-        return _Reply.json(self._answer(method, params))
-
-    def _take_failure(self, method: str) -> _Reply | None:
-        with self._lock:
-            queue = self._failures.get(method)
-            if not queue:
-                return None
-            failure = queue[0]
-            failure.remaining -= 1
-            if failure.remaining <= 0:
-                queue.pop(0)
-        extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
-        if failure.status == 429:
-            return _Reply.json({"ok": False, "error": "ratelimited"}, status=429, **extra)
-        try:
-            phrase = HTTPStatus(failure.status).phrase
-        except ValueError:
-            phrase = "Error"
-        html = f"<html><body><h1>{failure.status} {phrase}</h1></body></html>"
-        return _Reply(failure.status, html.encode("utf-8"), "text/html; charset=utf-8", extra)
-
-    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Default success bodies, shaped like Slack's."""
-        if method == "auth.test":
-            return {
-                "ok": True,
-                "url": FAKE_WORKSPACE_URL,
-                "team": "Fake",
-                "user": "lantern",
-                "team_id": self.team_id,
-                "user_id": self.bot_user_id,
-                "bot_id": BOT_ID,
-                "is_enterprise_install": False,
-            }
-        if method == "chat.postMessage":
-            channel = params.get("channel")
-            if not channel:
-                return {"ok": False, "error": "channel_not_found"}
-            ts = self._next_ts()
-            message: dict[str, Any] = {
-                "type": "message",
-                "text": params.get("text", ""),
-                "ts": ts,
-                "user": self.bot_user_id,
-                "bot_id": BOT_ID,
-            }
-            for key in ("blocks", "attachments", "metadata"):
-                if key in params:
-                    message[key] = _maybe_json(params[key])
-            if params.get("thread_ts"):
-                message["thread_ts"] = params["thread_ts"]
-            with self._lock:
-                self.history.setdefault(str(channel), []).append(message)
-            return {"ok": True, "channel": channel, "ts": ts, "message": message}
-        if method == "conversations.history":
-            return self._history_page(params)
-        if method == "conversations.info":
-            channel = str(params.get("channel", ""))
-            return {
-                "ok": True,
-                "channel": {
-                    "id": channel,
-                    "name": channel.lower(),
-                    "is_channel": not channel.startswith("D"),
-                    "is_private": channel in self.private_channels,
-                    "is_im": channel.startswith("D"),
-                    "is_mpim": False,
-                },
-            }
-        if method == "reactions.get":
-            item = (str(params.get("channel", "")), str(params.get("timestamp", "")))
-            if item not in self.reactions:
-                return {"ok": True}
-            found = [
-                {"name": name, "users": list(users), "count": len(users)}
-                for name, users in self.reactions[item].items()
-                if users
-            ]
-            return {"ok": True, "type": "message", "message": {"ts": item[1], "reactions": found}}
-        if method == "chat.update":
-            return {
-                "ok": True,
-                "channel": params.get("channel"),
-                "ts": params.get("ts"),
-                "text": params.get("text", ""),
-            }
-        if method == "chat.postEphemeral":
-            return {"ok": True, "message_ts": self._next_ts()}
-        if method == "chat.getPermalink":
-            channel = params.get("channel", "")
-            ts = str(params.get("message_ts", ""))
-            link = f"https://fake.slack.com/archives/{channel}/p{ts.replace('.', '')}"
-            return {"ok": True, "channel": channel, "permalink": link}
-        if method in ("views.open", "views.publish", "views.update", "views.push"):
-            view = _maybe_json(params.get("view"))
-            view = dict(view) if isinstance(view, dict) else {}
-            view_id = params.get("view_id") or self._next_id("V")
-            return {"ok": True, "view": {**view, "id": view_id, "team_id": self.team_id}}
-        if method == "conversations.open":
-            if params.get("channel"):
-                return {"ok": True, "channel": {"id": params["channel"]}}
-            users = [u.strip() for u in str(params.get("users", "")).split(",") if u.strip()]
-            if not users:
-                return {"ok": False, "error": "users_list_not_supplied"}
-            return {
-                "ok": True,
-                "channel": {"id": "D" + "".join(u.removeprefix("U") for u in users)},
-            }
-        if method == "users.info":
-            user = self.users.get(str(params.get("user", "")))
-            if user is None:
-                return {"ok": False, "error": "user_not_found"}
-            return {"ok": True, "user": user}
-        if method == "usergroups.users.list":
-            members = self.usergroups.get(str(params.get("usergroup", "")))
-            if members is None:
-                return {"ok": False, "error": "no_such_subteam"}
-            return {"ok": True, "users": list(members)}
-        if method == "conversations.members":
-            return self._members_page(params)
-        if method == "files.getUploadURLExternal":
-            file_id = self._next_id("F")
-            return {
-                "ok": True,
-                "upload_url": f"{self.base_url}upload/{file_id}",
-                "file_id": file_id,
-            }
-        if method == "files.completeUploadExternal":
-            files = _maybe_json(params.get("files"))
-            if not isinstance(files, list):
-                return {"ok": False, "error": "invalid_arguments"}
-            return {
-                "ok": True,
-                "files": [{"id": f.get("id"), "title": f.get("title")} for f in files],
-            }
-        return {"ok": True}
-
-    def _history_page(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Newest first, like Slack; metadata only when include_all_metadata is set."""
-        channel = str(params.get("channel", ""))
-        with self._lock:
-            messages = list(self.history.get(channel, []))
-        oldest = float(params.get("oldest") or 0)
-        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
-        found = []
-        for message in reversed(messages):
-            if float(message["ts"]) < oldest:
-                continue
-            shown = dict(message)
-            if not with_metadata:
-                shown.pop("metadata", None)
-            found.append(shown)
-        limit = int(params.get("limit") or DEFAULT_PAGE_LIMIT)
-        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
-
-    def _members_page(self, params: dict[str, Any]) -> dict[str, Any]:
-        members = self.channel_members.get(str(params.get("channel", "")))
-        if members is None:
-            return {"ok": False, "error": "channel_not_found"}
-        try:
-            limit = int(params.get("limit") or DEFAULT_PAGE_LIMIT)
-        except (TypeError, ValueError):
-            return {"ok": False, "error": "invalid_limit"}
-        if limit <= 0:
-            limit = DEFAULT_PAGE_LIMIT
-        cursor = str(params.get("cursor") or "")
-        start = 0
-        if cursor:
-            decoded = _decode_cursor(cursor)
-            if decoded is None or decoded < 0:
-                return {"ok": False, "error": "invalid_cursor"}
-            start = decoded
-        page = list(members[start : start + limit])
-        end = start + limit
-        next_cursor = _encode_cursor(end) if end < len(members) else ""
-        return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
+        scripted = self.script.scripted(method, params)
+        if scripted is not None:
+            return _Reply.json(scripted)
+        return _Reply.json(answer(self, method, params, self.base_url))
