@@ -25,11 +25,13 @@ class Milestone:
     sites: tuple[str, ...] = ("all",)
 
     def applies_to(self, site_key: str) -> bool:
+        """Whether it is celebrated at the site ``site_key`` (every site for ``"all"``)."""
         return "all" in self.sites or site_key in self.sites
 
 
 def first_days(milestone: Milestone, start: date, end: date) -> list[date]:
-    """The first day of every occurrence that overlaps [start, end]."""
+    """The first day of every occurrence that overlaps [start, end] (both included), in
+    order; an occurrence that began the year before and runs into the range counts."""
     if milestone.year is not None:
         years = [milestone.year]
     else:

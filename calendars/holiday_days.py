@@ -21,6 +21,18 @@ ENGLISH = "en_US"
 
 @dataclass(frozen=True)
 class HolidayDay:
+    """One holiday name on one day, as the holidays package gives it
+    (https://holidays.readthedocs.io).
+
+    Attributes:
+        day: the date at the site (holidays are local dates, not instants).
+        category: the package's category it came from (``"public"``, ``"optional"``…).
+        estimated: the package computed the date (lunar and Islamic holidays beyond its
+            tables, marked "(estimated)"); the real day may differ by one or so.
+        observed: a substitute day off in lieu of a holiday on a weekend or another holiday
+            (marked "(observed)"), not the holiday itself.
+    """
+
     day: date
     name: str  # English where the package has it, without "(estimated)"
     local_name: str | None  # in the site's language, when one is configured
@@ -30,7 +42,10 @@ class HolidayDay:
 
 
 def split_label(name: str, estimated_word: str = "estimated") -> tuple[str, bool, bool]:
-    """'Eid al-Fitr (observed, estimated)' -> ('Eid al-Fitr', estimated, observed)."""
+    """'Eid al-Fitr (observed, estimated)' -> ('Eid al-Fitr', estimated, observed).
+
+    Only a last parenthesis naming ``estimated_word`` or "observed" is taken off; one that
+    is part of the name ("Day of Valour (Araw ng Kagitingan)") stays."""
     match = _SUFFIX.search(name)
     if not match:
         return name.strip(), False, False
@@ -64,7 +79,24 @@ def holiday_days(
     language: str | None,
     year: int,
 ) -> tuple[HolidayDay, ...]:
-    """Every holiday of one site configuration in one year, sorted by date."""
+    """Every holiday of one site configuration in one year, sorted by date (public before
+    other categories on a day, then by name). Cached: the holidays package's source is its
+    own bundled tables, so the same arguments always give the same answer in one process.
+
+    Args:
+        country: ISO 3166-1 alpha-2 (``PH``); subdivision: the package's code, or None.
+        categories: the package's categories (``("public", "optional")``); a day in two
+            categories comes once for each.
+        language: a language the package has names in, for ``local_name``; None: no local
+            names. The English names come from ``en_US`` when the country supports it, else
+            the package's default language.
+        year: the calendar year.
+
+    Raises:
+        NotImplementedError: the package has no such country or subdivision; ValueError: no
+            such category. Site config is checked against the package at load time, so
+            neither happens for a loaded config.
+    """
     english = ENGLISH if ENGLISH in _supported_languages(country) else None
     found: list[HolidayDay] = []
     for category in categories:

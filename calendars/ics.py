@@ -34,7 +34,9 @@ def token_matches(secret: str, candidate: str | None) -> bool:
 
 
 def describe(group: list[Occasion[S]]) -> str:
-    """An event's description: explainers, greetings, coverage, estimated dates, sources."""
+    """An event's description (plain text, lines joined by newlines): each curated explainer
+    once, greetings, a coverage line per site whose public holiday it is, a note when the
+    holidays package estimates the date, and the explainers' sources."""
     lead = group[0]
     lines = []
     contents = list(
@@ -59,7 +61,14 @@ def describe(group: list[Occasion[S]]) -> str:
 
 
 def event(group: list[Occasion[S]], stamp: datetime) -> icalendar.Event:
-    """The all-day VEVENT of one milestone shared by ``group``'s sites."""
+    """The all-day VEVENT of one milestone shared by ``group``'s sites (one
+    :func:`by_milestone` group; its first occasion gives the dates).
+
+    The UID is ``<first day>-<slug>@lantern``, stable across feeds so a calendar updates the
+    event in place. DTEND is the day after the last day: an all-day end is exclusive
+    (RFC 5545, 3.6.1). ``stamp`` is the aware UTC DTSTAMP. TRANSP is TRANSPARENT: the day does
+    not show the subscriber as busy.
+    """
     lead = group[0]
     sites = ", ".join(f"{flag(o.site.country)} {o.site.name}" for o in group)
     item = icalendar.Event()
@@ -76,7 +85,11 @@ def event(group: list[Occasion[S]], stamp: datetime) -> icalendar.Event:
 
 def render_ics(calendar: Calendar[S], start: date, end: date, now: datetime) -> str:
     """The feed of ``calendar``'s milestones from ``start`` to ``end`` (inclusive), stamped
-    ``now`` (aware), as RFC 5545 text with CRLF line ends."""
+    ``now`` (aware), as RFC 5545 text with CRLF line ends.
+
+    ``start`` and ``end`` are dates; an occasion overlapping them is included whole. The feed
+    asks clients to refresh every 12 hours (X-PUBLISHED-TTL, a widely read extension).
+    """
     feed = icalendar.Calendar()
     feed.add("version", "2.0")
     feed.add("prodid", PRODID)
@@ -91,5 +104,6 @@ def render_ics(calendar: Calendar[S], start: date, end: date, now: datetime) -> 
 
 
 def feed_range(today: date) -> tuple[date, date]:
-    """The days the served feed covers: FEED_DAYS_BACK before ``today`` to FEED_DAYS_AHEAD after."""
+    """The days the served feed covers, as (first, last), both included: FEED_DAYS_BACK (30)
+    before ``today`` (a workspace-timezone date) to FEED_DAYS_AHEAD (365) after."""
     return today - timedelta(days=FEED_DAYS_BACK), today + timedelta(days=FEED_DAYS_AHEAD)

@@ -24,17 +24,34 @@ class CalendarSite(Protocol):
     """What the calendar needs to know of a site (lantern's configured Site is one)."""
 
     @property
-    def key(self) -> str: ...
+    def key(self) -> str:
+        """The site's key (``manila``), unique among the sites."""
+        ...
+
     @property
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """The site's display name."""
+        ...
+
     @property
-    def country(self) -> str: ...  # ISO 3166-1 alpha-2, as the holidays package knows it
+    def country(self) -> str:
+        """ISO 3166-1 alpha-2 code (``PH``), as the holidays package knows it."""
+        ...
+
     @property
-    def subdivision(self) -> str | None: ...
+    def subdivision(self) -> str | None:
+        """The holidays package's subdivision code (a state or province), if any."""
+        ...
+
     @property
-    def categories(self) -> tuple[str, ...]: ...  # holidays categories: "public", "optional"…
+    def categories(self) -> tuple[str, ...]:
+        """The holidays package's categories to include: ``"public"``, ``"optional"``…"""
+        ...
+
     @property
-    def language(self) -> str | None: ...  # for local-language holiday names
+    def language(self) -> str | None:
+        """A language code the holidays package has names in, for local-language names."""
+        ...
 
 
 S = TypeVar("S", bound=CalendarSite)
@@ -42,7 +59,13 @@ S = TypeVar("S", bound=CalendarSite)
 
 @dataclass(frozen=True)
 class Occasion(Generic[S]):
-    """One milestone at one site over consecutive days."""
+    """One milestone at one site over consecutive days.
+
+    ``first_day`` and ``last_day`` (both included) are dates on the site's own local
+    calendar. ``estimated`` is the holidays package's word that some day of it is computed
+    (a lunar or Islamic date beyond its tables) and may move; ``content`` is the curated
+    explainer, if there is one.
+    """
 
     site: S
     slug: str  # stable across years and sites: "independence-day", "company-culture-week"
@@ -57,20 +80,30 @@ class Occasion(Generic[S]):
 
     @property
     def days(self) -> int:
+        """How many days it lasts, 1 or more."""
         return (self.last_day - self.first_day).days + 1
 
     @property
     def is_public_holiday(self) -> bool:
+        """A holiday in the holidays package's "public" category (a day off at the site)."""
         return self.kind == HOLIDAY and self.category == "public"
 
     def covers(self, day: date) -> bool:
+        """Whether the site-local date ``day`` is one of its days."""
         return self.first_day <= day <= self.last_day
 
 
-SLUG_LIMIT = 60  # keeps every idempotency key well inside its 255-character column
+# Keeps every idempotency key (reminder:<site>:<day>:<slug>:<n>) well inside its 255-character
+# column, and the form's option value (<day>|<slug>) inside Slack's 150 characters
+# (https://api.slack.com/reference/block-kit/composition-objects#option).
+SLUG_LIMIT = 60
 
 
 def slugify(text: str) -> str:
+    """A stable, ASCII slug for a milestone name: "Día de la Independencia" ->
+    "dia-de-la-independencia". Accents are dropped, apostrophes removed, any other run of
+    non-alphanumerics becomes one "-"; at most SLUG_LIMIT (60) characters, "milestone" when
+    nothing is left. Slugs go into keys, so changing this re-sends reminders already sent."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-")
     return slug[:SLUG_LIMIT].rstrip("-") or "milestone"
@@ -97,7 +130,18 @@ class Calendar(Generic[S]):
         self.curated = curated if curated is not None else load_index()
 
     def site_occasions(self, site: S, start: date, end: date) -> list[Occasion[S]]:
-        """Occasions at ``site`` that overlap [start, end], by first day."""
+        """Occasions at ``site`` that overlap [start, end], by first day (holidays before
+        company milestones, then by name).
+
+        Args:
+            start, end: site-local dates, both included. An occasion that begins before
+                ``start`` or ends after ``end`` is whole (holidays are read for every year
+                within a week of the range, so a span crossing an edge is not cut).
+
+        Returns:
+            Holidays (a substitute "observed" day left out) and company milestones; days of one
+            holiday in a row are one occasion.
+        """
         found = [o for o in self._holidays(site, start, end) if o.last_day >= start]
         found += self._company(site, start, end)
         found.sort(key=lambda o: (o.first_day, o.kind != HOLIDAY, o.name))
@@ -107,7 +151,10 @@ class Calendar(Generic[S]):
         self, start: date, end: date, sites: Iterable[S] | None = None
     ) -> list[Occasion[S]]:
         """Occasions of ``sites`` (all when None) overlapping [start, end], sorted by first
-        day, name and the sites' order."""
+        day, name and the sites' order.
+
+        ``start`` and ``end`` are dates, both included, each taken on every site's own local
+        calendar (see :meth:`site_occasions`); :func:`by_milestone` groups the result."""
         found = []
         for site in self.sites if sites is None else sites:
             found.extend(self.site_occasions(site, start, end))

@@ -88,5 +88,6 @@ def celebrate_submitted(
 
 
 def register(app: App) -> None:
+    """Attach this module's listeners to ``app``."""
     app.command("/celebrate")(celebrate_command)
     app.view(form.MODAL_CALLBACK)(celebrate_submitted)

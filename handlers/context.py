@@ -29,6 +29,7 @@ class LanternContext(Middleware):
         resp: BoltResponse,
         next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
+        """Store the AppContext in ``req.context`` and pass the request on."""
         req.context[KEY] = self.ctx
         return next()
 

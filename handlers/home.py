@@ -19,8 +19,10 @@ def app_home_opened(event: dict[str, Any], context: BoltContext) -> None:
 
 
 def publish(ctx: AppContext, team: str, user_id: str) -> None:
+    """After the ack: publish the Home of ``user_id`` (U…) in ``team`` (T…) as of now."""
     service.publish(ctx, team, user_id, ctx.now())
 
 
 def register(app: App) -> None:
+    """Attach this module's listeners to ``app``."""
     app.event("app_home_opened")(app_home_opened)

@@ -46,6 +46,9 @@ def kudos_command(
 def give_from_command(
     ctx: AppContext, team: str, draft: rules.Draft, command: dict[str, Any], respond: Respond
 ) -> None:
+    """After the ack of /kudos: give, answer the giver privately (``response_url``, else
+    ``chat.postEphemeral``) and deliver the feed post. The command's ``trigger_id`` keys the
+    kudos, so a retried command gives nothing twice."""
     giver_id = command["user_id"]
     request_id = command.get("trigger_id") or command.get("response_url")
     outcome = give(ctx, team, giver_id, draft, KudosSource.COMMAND, str(request_id))
@@ -108,6 +111,8 @@ def kudos_submitted(
 def give_from_form(
     ctx: AppContext, team: str, draft: rules.Draft, giver_id: str, view_id: str
 ) -> None:
+    """After the ack of the form: give (keyed by the view id, V…), show the answer in the
+    form, and deliver the feed post. A failed ``views.update`` is logged, not retried."""
     outcome = give(ctx, team, giver_id, draft, KudosSource.SHORTCUT, view_id)
     try:
         ctx.client.views_update(
@@ -152,15 +157,19 @@ def reaction_removed(event: dict[str, Any], context: BoltContext) -> None:
 
 
 def take_back(ctx: AppContext, team: str, event: dict[str, Any]) -> None:
+    """After the ack of ``reaction_removed``: withdraw the kudos and deliver the corrected
+    feed post. Unlike giving, not retried: an error is logged by the job pool."""
     outcome = service.unreact(ctx, team_id=team, event=event, now=ctx.now())
     ctx.deliver_soon(outcome.queued)
 
 
 def is_kudos_emoji(ctx: AppContext, event: dict[str, Any]) -> bool:
+    """Whether the event's reaction is the workspace's kudos emoji (skin tones count)."""
     return rules.is_kudos_reaction(event.get("reaction"), ctx.config.workspace.kudos_emoji)
 
 
 def register(app: App) -> None:
+    """Attach this module's listeners to ``app``."""
     app.command("/kudos")(kudos_command)
     app.shortcut("give_kudos")(give_kudos_shortcut)
     app.view(form.MODAL_CALLBACK)(kudos_submitted)

@@ -18,9 +18,11 @@ def membership_changed(event: dict[str, Any], context: BoltContext) -> None:
 
 
 def apply(ctx: AppContext, team: str, event: dict[str, Any]) -> None:
+    """After the ack: record the join or leave in ``event`` for ``team`` (T…) as of now."""
     service.apply_event(ctx, team, event, ctx.now())
 
 
 def register(app: App) -> None:
+    """Attach this module's listeners to ``app``."""
     app.event("member_joined_channel")(membership_changed)
     app.event("member_left_channel")(membership_changed)

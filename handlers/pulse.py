@@ -18,4 +18,5 @@ def pulse_command(ack: Ack, command: dict[str, Any]) -> None:
 
 
 def register(app: App) -> None:
+    """Attach this module's listeners to ``app``."""
     app.command("/pulse")(pulse_command)

@@ -11,14 +11,22 @@ from bot.infra import slack_text
 from bot.infra.config import WorkspaceConfig
 
 MODAL_DAYS = 30  # how far ahead the milestone menu reaches
-MENU_LIMIT = 100  # Slack's cap on a static_select's options
+# Slack's cap on a static_select's options (and 75 characters per option text, below):
+# https://api.slack.com/reference/block-kit/block-elements#static_select
+MENU_LIMIT = 100
 MODAL_CALLBACK = "celebrate_modal"
 MILESTONE_BLOCK, MILESTONE_ACTION = "milestone", "milestone_choice"
 MESSAGE_BLOCK, MESSAGE_ACTION = "message", "message_text"
 
 
 def modal(config: WorkspaceConfig, today: date) -> dict[str, Any]:
-    """The form, with the milestones of the next MODAL_DAYS days from ``today`` to pick from."""
+    """The form, with the milestones of the next MODAL_DAYS days from ``today`` (a date in the
+    workspace timezone) to pick from: at most MENU_LIMIT options, each label cut to Slack's
+    75 characters; the message field takes up to MAX_LENGTH characters.
+
+    Returns:
+        The ``views.open`` view (callback MODAL_CALLBACK).
+    """
     groups = upcoming(config, today, MODAL_DAYS)[:MENU_LIMIT]
     blocks: list[dict[str, Any]] = []
     if groups:
@@ -62,7 +70,8 @@ def modal(config: WorkspaceConfig, today: date) -> dict[str, Any]:
 
 
 def submitted(values: dict[str, Any]) -> tuple[str, str | None]:
-    """The raw message and the chosen milestone's option value from ``view.state.values``."""
+    """The raw message ("" if empty) and the chosen milestone's option value (None if none)
+    from ``view.state.values``. The message is as typed, not escaped."""
     message = values.get(MESSAGE_BLOCK, {}).get(MESSAGE_ACTION, {}).get("value") or ""
     selected = values.get(MILESTONE_BLOCK, {}).get(MILESTONE_ACTION, {}).get("selected_option")
     return message, (selected or {}).get("value")

@@ -12,13 +12,16 @@ Group = list[Occasion[Site]]
 
 
 def local_today(config: WorkspaceConfig, now: datetime) -> date:
-    """Today in the workspace timezone: where lists and forms start."""
+    """Today in the workspace timezone (``now`` aware): where lists and forms start."""
     return now.astimezone(config.workspace.tz).date()
 
 
 def upcoming(config: WorkspaceConfig, today: date, days: int) -> list[Group]:
-    """Milestones from ``today`` for ``days`` days, in calendar order; each group holds the
-    sites that share the milestone on that first day."""
+    """Milestones from ``today`` for ``days`` days (today included), in calendar order; each
+    group holds the sites that share the milestone on that first day, and is never empty.
+
+    ``today`` is a site-agnostic date (the workspace's); each occasion's days are its own
+    site's local dates."""
     end = today + timedelta(days=days - 1)
     return by_milestone(calendar_for(config).occasions(today, end))
 
@@ -29,7 +32,8 @@ def option_value(group: Group) -> str:
 
 
 def find_group(config: WorkspaceConfig, value: str | None) -> Group | None:
-    """The group an :func:`option_value` names, if it is still on the calendar."""
+    """The group an :func:`option_value` names, if it is still on the calendar; None for
+    None, a malformed value or a milestone no longer there (the config changed)."""
     if not value or "|" not in value:
         return None
     day_text, slug = value.split("|", 1)

@@ -54,8 +54,9 @@ def describe(group: Group) -> str:
 
 @lru_cache(maxsize=64)
 def list_text(config: WorkspaceConfig, today: date, days: int) -> str:
-    """``/celebrate list [days]``. Cached per config, day and length: a burst of requests
-    costs one computation."""
+    """``/celebrate list [days]``: the milestones from ``today`` (workspace date) for
+    ``days`` days, grouped by first day, at most LIST_LIMIT lines. Cached per config, day and
+    length: a burst of requests costs one computation."""
     groups = upcoming(config, today, days)
     heading = f"*Milestones at every site, next {days} day{'s' if days != 1 else ''}*"
     if not groups:
@@ -82,7 +83,16 @@ def celebration(
     milestone: Group | None = None,
 ) -> Outgoing:
     """The celebrations-channel post for a lead's message (Slack's escaped text), linked to
-    ``milestone`` when one was chosen; ``request_id`` keys it (``celebrate:<request_id>``)."""
+    ``milestone`` when one was chosen; ``request_id`` keys it (``celebrate:<request_id>``).
+
+    Args:
+        user_id: the lead (U…), mentioned as the author.
+        text: the message; mentions and links stay live, special mentions do not
+            (:func:`slack_text.user_text`).
+
+    Returns:
+        The ``chat.postMessage`` to enqueue.
+    """
     body = slack_text.user_text(text.strip())
     author = slack_text.mention_user(user_id)
     headline = f":tada: *{author} is celebrating*"

@@ -12,7 +12,9 @@ from bot.infra.roles import UNAVAILABLE, RolesUnavailable
 
 
 def lead_refusal(ctx: AppContext, user_id: str) -> str | None:
-    """Why ``user_id`` may not post (not a team lead, or Slack cannot say), or None."""
+    """Why ``user_id`` (U…) may not post, as text to answer with, or None when they may.
+    When Slack cannot say who is in the team-lead groups, the answer is UNAVAILABLE. It may
+    ask Slack (``usergroups.users.list``), unless the answer is cached."""
     try:
         return None if ctx.roles.is_team_lead(user_id) else render.refusal()
     except RolesUnavailable:
@@ -32,7 +34,10 @@ def post(
     """Queue the celebration in its own transaction, once per ``request_id``.
 
     Args:
+        team_id, user_id: Slack ids (T…, U…); the user is the lead posting.
         text: the message in Slack's escaped form (escape a form field's raw text first).
+        request_id: the request's own id (a trigger id, or the form's view); the same id
+            again queues nothing new.
         milestone: the milestone it celebrates, or None.
         now: the aware moment it was asked for.
 

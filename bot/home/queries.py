@@ -14,13 +14,15 @@ from bot.infra.outbox.report import outbox_counts, undelivered
 
 
 def month_start(now: datetime, zone: ZoneInfo) -> datetime:
-    """The first moment of this month on the person's own calendar (``zone``)."""
+    """The first moment of this month on the person's own calendar (``zone``), as an aware
+    datetime in ``zone``; ``now`` is aware."""
     local = now.astimezone(zone)
     return datetime.combine(local.date().replace(day=1), time(0), zone)
 
 
 def kudos_counts(session: Session, team_id: str, user_id: str, since: datetime) -> tuple[int, int]:
-    """(received, given) by ``user_id`` since ``since``; withdrawn kudos are not counted."""
+    """(received, given) by ``user_id`` (U…) since the aware ``since``, included; withdrawn
+    kudos are not counted. Team kudos count once for each recipient."""
     active = (Kudos.team_id == team_id, Kudos.created_at >= since, Kudos.withdrawn_at.is_(None))
     received = session.scalar(
         select(func.count(KudosRecipient.id))
@@ -32,7 +34,8 @@ def kudos_counts(session: Session, team_id: str, user_id: str, since: datetime) 
 
 
 def recent_received(session: Session, team_id: str, user_id: str, limit: int) -> list[Kudos]:
-    """The newest ``limit`` kudos ``user_id`` received, newest first."""
+    """The newest ``limit`` kudos ``user_id`` (U…) received and still standing, newest
+    first, recipients loaded."""
     return list(
         session.scalars(
             select(Kudos)
@@ -50,7 +53,12 @@ def recent_received(session: Session, team_id: str, user_id: str, limit: int) ->
 
 
 def latest_across_sites(session: Session, team_id: str, limit: int) -> list[Kudos]:
-    """The newest ``limit`` kudos whose giver and a recipient are at different known sites."""
+    """The newest ``limit`` kudos whose giver and a recipient are at different known sites,
+    newest first; withdrawn ones left out.
+
+    Only the newest ``10 * limit`` kudos with a known giver site are looked at, so fewer than
+    ``limit`` may come back when most recent kudos stay within one site.
+    """
     candidates = session.scalars(
         select(Kudos)
         .options(selectinload(Kudos.recipients))
@@ -81,7 +89,8 @@ class DeliveryHealth:
 
 
 def delivery_health(session: Session, team_id: str) -> DeliveryHealth:
-    """This team's outbox: how much is waiting, how much failed, the three newest failures."""
+    """This team's outbox (``team_id``, T…): how many rows are pending, how many failed for
+    good, and the three newest failures."""
     counts = outbox_counts(session, team_id)
     failures = undelivered(session, failed=True, team_id=team_id, newest=3)
     return DeliveryHealth(counts.get("pending", 0), counts.get("failed", 0), failures)

@@ -16,7 +16,7 @@ from calendars.countries import flag
 
 HOME_DAYS = 14  # how far ahead "Coming up" looks
 LATEST = 5  # cross-site kudos shown
-BLOCK_LIMIT = 100  # Slack's cap on a view's blocks
+BLOCK_LIMIT = 100  # Slack's cap on a view's blocks (https://api.slack.com/reference/surfaces/views)
 
 
 @dataclass(frozen=True)

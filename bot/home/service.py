@@ -20,7 +20,18 @@ def figures(
     ctx: AppContext, team_id: str, user_id: str, now: datetime, *, is_admin: bool
 ) -> HomeFigures:
     """Everything ``user_id``'s Home shows at ``now``; "this month" is on their own calendar
-    (users.info timezone, the workspace's when Slack cannot say)."""
+    (users.info timezone, the workspace's when Slack cannot say).
+
+    Args:
+        team_id, user_id: Slack ids (T…, U…).
+        now: the aware moment.
+        is_admin: include the outbox's delivery health (admins only).
+
+    Returns:
+        HomeFigures: the next HOME_DAYS (14) days' milestones from today in the workspace
+        timezone, kudos received and given this month, the 3 newest received, the LATEST (5)
+        newest cross-site kudos, and for admins the delivery health.
+    """
     try:
         person = ctx.directory.get(user_id)
     except (SlackApiError, OSError):
@@ -41,7 +52,13 @@ def figures(
 
 
 def publish(ctx: AppContext, team_id: str, user_id: str, now: datetime) -> None:
-    """Build and publish (``views.publish``) the Home of ``user_id``; a refusal is logged."""
+    """Build and publish (``views.publish``) the Home of ``user_id`` (U…) as of the aware
+    ``now``; a refusal is logged, not raised. When Slack cannot say whether they are an admin,
+    they get the Home without the admin section.
+
+    Raises:
+        OSError: Slack unreachable for ``views.publish`` (the caller's job pool logs it).
+    """
     try:
         is_admin = ctx.roles.is_admin(user_id)
     except RolesUnavailable:

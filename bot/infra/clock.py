@@ -57,6 +57,10 @@ Planner = Callable[[PlanWindow], Iterable[Planned]]
 
 @dataclass
 class TickResult:
+    """What one tick found: work due and not yet done, the messages it queued (a message
+    already in the outbox is not listed again), and work skipped as due more than LATE_LIMIT
+    before ``now``. A dry run fills ``due`` and ``skipped_late`` but leaves ``enqueued`` empty."""
+
     due: list[Planned] = field(default_factory=list)  # due now and not done before
     enqueued: list[Outgoing] = field(default_factory=list)
     skipped_late: list[Planned] = field(default_factory=list)
@@ -71,7 +75,19 @@ def plan(
     planners: Iterable[Planner],
 ) -> list[Planned]:
     """Everything due in [start, end], sorted by due time; no writes. ``session`` may be
-    None offline (``lantern preview``); planners that need the database then plan nothing."""
+    None offline (``lantern preview``); planners that need the database then plan nothing.
+
+    Args:
+        start, end: aware datetimes (any zone; compared as instants), both ends included.
+        planners: the capabilities' planners (``bot/runtime/planners.py``); what one yields
+            outside the window is dropped.
+
+    Returns:
+        The Planned items, sorted by (due_at, key); done or not, the database is not asked.
+
+    Raises:
+        ValueError: ``start`` or ``end`` is naive.
+    """
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("the clock needs aware datetimes")
     window = PlanWindow(config, team_id, session, start, end)
@@ -92,7 +108,23 @@ def tick(
     dry_run: bool = False,
 ) -> TickResult:
     """Enqueue what is due at ``now`` and not done yet. The caller commits (or, for a dry
-    run, may roll back: nothing is written then)."""
+    run, may roll back: nothing is written then).
+
+    Work due in the last LOOKBACK (7 days) is planned; what is more than LATE_LIMIT (12 hours)
+    late is recorded as skipped and logged, not sent. Each piece is claimed once under its key
+    in ``scheduled_runs``, so a second process or a second tick does not send it again.
+
+    Args:
+        now: an aware datetime; the end of the window.
+        dry_run: list what would happen without writing (no heartbeat, claims, outbox rows or
+            site sync).
+
+    Returns:
+        The TickResult.
+
+    Raises:
+        ValueError: ``now`` is naive (from :func:`plan`).
+    """
     result = TickResult()
     if not dry_run:
         _heartbeat(session, team_id, now)

@@ -59,7 +59,12 @@ class AppContext:
     def create(
         cls, settings: Settings, config: WorkspaceConfig, client: WebClient | None = None
     ) -> AppContext:
-        """Connect to the database (no query yet) and build the Slack client and look-ups."""
+        """Connect to the database (no query yet) and build the Slack client and look-ups.
+
+        Args:
+            client: a ready WebClient (tests, the fake Slack); None builds one from
+                ``settings`` with :func:`make_client`.
+        """
         engine = make_engine(settings.database_url)
         session_factory = make_session_factory(engine)
         client = client or make_client(settings)
@@ -79,7 +84,12 @@ class AppContext:
         return self.clock()
 
     def team_id(self) -> str:
-        """The workspace's team id, asked of Slack once (auth.test) and kept."""
+        """The workspace's team id (T…), asked of Slack once (auth.test) and kept.
+
+        Raises:
+            SlackApiError: Slack refused (a bad token, say); OSError: no answer. Nothing is
+                kept then, so the next call asks again.
+        """
         with self._lock:
             if self._team_id is None:
                 self._team_id = str(self.client.auth_test()["team_id"])
@@ -88,7 +98,11 @@ class AppContext:
     def after_ack(self, function: Callable[..., Any], *args: Any, delay: float = 0.0) -> None:
         """Run ``function(*args)`` after Slack has its answer, on lantern's own work thread
         (Bolt's listener threads stay free for the next request); with ``delay`` (seconds),
-        not before then. Failures are logged, never raised."""
+        not before then. Failures are logged, never raised.
+
+        One thread runs these tasks in turn, letting requests go first (see :class:`Jobs`); a
+        task handed over during :meth:`close` is dropped.
+        """
         if delay <= 0:
             self._pool("work").submit(function, *args)
             return
@@ -111,7 +125,8 @@ class AppContext:
         return self.in_flight.wait_idle(timeout)
 
     def deliver_soon(self, keys: list[str]) -> None:
-        """Deliver right after the ack, on a delivery thread of its own. A retry is not waited
+        """Deliver the outbox rows ``keys`` (as a use case's Outcome lists them; none: nothing
+        to do) right after the ack, on a delivery thread of its own. A retry is not waited
         out on that thread (other posts would queue behind it): it is handed back to the
         thread when due, for up to DELIVERY_WAIT seconds; then the worker delivers the rest."""
         if keys:

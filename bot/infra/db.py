@@ -45,6 +45,8 @@ def make_engine(url: str) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on ``engine`` whose objects stay readable after commit (no expiry), so a use
+    case can return rows it wrote."""
     return sessionmaker(engine, expire_on_commit=False)
 
 

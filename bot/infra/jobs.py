@@ -56,10 +56,12 @@ class InFlight:
         self._changed = threading.Condition()
 
     def started(self) -> None:
+        """Count one more task, at its hand-over."""
         with self._changed:
             self._count += 1
 
     def finished(self) -> None:
+        """Count one task done (or never queued) and wake :meth:`wait_idle`."""
         with self._changed:
             self._count -= 1
             self._changed.notify_all()
@@ -79,6 +81,11 @@ class TrackedExecutor(ThreadPoolExecutor):
         self.in_flight = in_flight
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """ThreadPoolExecutor.submit, counted in ``in_flight`` from now until the task ends.
+
+        Raises:
+            RuntimeError: the pool is shut down (the count is given back first).
+        """
         self.in_flight.started()
         try:
             future = super().submit(fn, *args, **kwargs)

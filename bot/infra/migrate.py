@@ -30,6 +30,7 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def upgrade_engine(engine: Engine, revision: str = "head") -> None:
+    """:func:`upgrade` on an engine the caller owns (and disposes of), in one transaction."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -37,6 +38,7 @@ def upgrade_engine(engine: Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at; None before the first migration."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as connection:
@@ -44,6 +46,11 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def head_revision() -> str | None:
+    """The newest revision shipped in ``migrations``; no database needed.
+
+    Raises:
+        alembic.util.CommandError: the migrations have more than one head.
+    """
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

@@ -47,6 +47,7 @@ class UtcDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """The value in UTC on its way in; ValueError when it is naive."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -54,6 +55,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """The value as an aware UTC datetime (SQLite gives it back naive: it was stored UTC)."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -85,7 +87,7 @@ class RunOutcome(StrEnum):
     """What the clock did with one piece of scheduled work."""
 
     DONE = "done"
-    SKIPPED = "skipped"  # too late (over 12 hours) or Slack refused it
+    SKIPPED = "skipped"  # reminders: over 12 hours late; membership sync: Slack refused
 
 
 class KudosSource(StrEnum):
@@ -103,6 +105,9 @@ SiteKey = Annotated[str, mapped_column(String(40))]
 
 
 class Base(DeclarativeBase):
+    """Every table: constraint names from NAMING (stable across databases, so migrations can
+    name them) and UtcDateTime for every ``datetime`` column."""
+
     metadata = MetaData(naming_convention=NAMING)
     # every datetime column is aware and UTC, through one type
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime()}

@@ -25,6 +25,17 @@ CACHE_SECONDS = 600.0
 
 @dataclass(frozen=True)
 class Person:
+    """A Slack user as users.info describes them.
+
+    Attributes:
+        id: the Slack user id (U… or W…).
+        team_id: their home workspace (T…); another one's for a Slack Connect partner.
+        name: display name, else real name, else username ("" if Slack gives none).
+        tz: their IANA timezone name (``"Asia/Manila"``), if Slack has one.
+        is_bot: a bot user or Slackbot.
+        deleted: deactivated.
+    """
+
     id: str
     team_id: str | None
     name: str
@@ -34,6 +45,7 @@ class Person:
 
     @property
     def zone(self) -> ZoneInfo | None:
+        """Their timezone, or None when Slack gave none or one this system does not know."""
         if not self.tz:
             return None
         try:
@@ -43,10 +55,15 @@ class Person:
 
     @property
     def can_receive(self) -> bool:
+        """Whether kudos can go to them: not a bot and not deactivated."""
         return not (self.is_bot or self.deleted)
 
 
 class Directory:
+    """People by Slack user id, each asked of Slack at most once every ``ttl`` seconds
+    (CACHE_SECONDS, 10 minutes, unless told); ``clock`` gives monotonic seconds (tests pass
+    their own). "Not found" is remembered as long as a person is."""
+
     def __init__(
         self,
         client: WebClient,

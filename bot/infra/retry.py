@@ -41,6 +41,7 @@ class Verdict:
 
     @property
     def permanent(self) -> bool:
+        """True when trying again cannot help (no ``retry_in``)."""
         return self.retry_in is None
 
 

@@ -77,22 +77,30 @@ def cut(text: str, limit: int) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, an ellipsis marking the cut. Blind to
+    ``<…>`` tokens and ``&…;`` entities; use :func:`cut` for escaped mrkdwn."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def mention_user(user_id: str) -> str:
+    """A mention of a Slack user id (U…): it notifies them when posted."""
     return f"<@{user_id}>"
 
 
 def mention_channel(channel_id: str) -> str:
+    """A link to a channel by its Slack id (C… or G…)."""
     return f"<#{channel_id}>"
 
 
 def section(text: str) -> dict[str, Any]:
+    """A mrkdwn section block; ``text`` (already escaped) is cut to Slack's 3,000 characters
+    (https://api.slack.com/reference/block-kit/blocks#section)."""
     return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}
 
 
 def context(*texts: str) -> dict[str, Any]:
+    """A context block of mrkdwn elements: the first 10 texts (Slack's limit per block,
+    https://api.slack.com/reference/block-kit/blocks#context), each cut to 3,000 characters."""
     return {
         "type": "context",
         "elements": [{"type": "mrkdwn", "text": truncate(t, 3000)} for t in texts[:10]],
@@ -116,10 +124,13 @@ def multiline_input(block_id: str, action_id: str, label: str, max_length: int) 
 
 
 def header(text: str) -> dict[str, Any]:
+    """A header block; plain text, cut to Slack's 150 characters
+    (https://api.slack.com/reference/block-kit/blocks#header)."""
     return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, 150)}}
 
 
 def divider() -> dict[str, Any]:
+    """A divider block (a horizontal rule)."""
     return {"type": "divider"}
 
 

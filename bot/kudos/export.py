@@ -41,6 +41,23 @@ COLUMNS = (
 def kudos_rows(
     session: Session, config: WorkspaceConfig, since: datetime | None
 ) -> list[dict[str, Any]]:
+    """Every kudos of every team in the database, oldest first, as one dict per kudos.
+
+    Args:
+        config: the workspace config, to tell in-house sites from BPO sites.
+        since: an aware datetime; only kudos created at or after it (``lantern export
+            --since DATE`` passes that date's midnight in the workspace timezone). None: all.
+
+    Returns:
+        Dicts keyed by COLUMNS: ``id``; ``team_id`` (T…); ``created_at`` and ``withdrawn_at``
+        (ISO 8601 in UTC, ``withdrawn_at`` "" unless taken back); ``source`` (command,
+        reaction or shortcut); ``giver`` and ``recipients`` (Slack user ids, U…);
+        ``giver_site`` and ``recipient_sites`` (site keys, "" when unknown; the latter in the
+        order of ``recipients``); ``team_kudos`` (given to a group); ``groups`` (user-group
+        handles); ``in_house_bpo`` (between an in-house and a BPO site); ``values`` (company
+        values named); ``message`` (as typed, Slack's escaping undone); ``permalink`` (the
+        reacted-to message, "" otherwise). Lists stay lists here.
+    """
     query = (
         select(Kudos).options(selectinload(Kudos.recipients)).order_by(Kudos.created_at, Kudos.id)
     )
@@ -71,10 +88,14 @@ def kudos_rows(
 
 
 def as_json(rows: list[dict[str, Any]]) -> str:
+    """:func:`kudos_rows` as an indented JSON array (UTF-8 text kept as is)."""
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
 
 def as_csv(rows: list[dict[str, Any]]) -> str:
+    """:func:`kudos_rows` as CSV with a header row of COLUMNS; a list becomes its items
+    separated by spaces, and a cell that a spreadsheet would run as a formula gets a
+    leading ``'``."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()

@@ -39,6 +39,7 @@ class Outcome:
 
     @classmethod
     def refused(cls, refusal: rules.Refusal, kudos: Kudos | None = None) -> Outcome:
+        """The Outcome that tells the giver ``refusal``'s text, nothing queued."""
         return cls(refusal.text, kudos, about=refusal.about)
 
 

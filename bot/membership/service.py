@@ -23,7 +23,8 @@ PAGE_SIZE = 200  # members per conversations.members page
 
 
 def channel_members(client: WebClient, channel: str) -> list[str]:
-    """Every member of ``channel``, following Slack's cursor pagination.
+    """Every member of ``channel`` (a channel id, C…) as Slack user ids, following Slack's
+    cursor pagination, PAGE_SIZE at a time.
 
     Raises:
         SlackApiError: Slack refused (e.g. ``not_in_channel``); OSError: Slack unreachable.
@@ -39,7 +40,13 @@ def channel_members(client: WebClient, channel: str) -> list[str]:
 
 
 def apply_event(ctx: AppContext, team_id: str, event: dict[str, Any], now: datetime) -> None:
-    """member_joined_channel / member_left_channel for a site channel, in its own transaction."""
+    """member_joined_channel / member_left_channel for a site channel, in its own transaction.
+
+    Args:
+        team_id: the Slack team (T…) the event came from.
+        event: Slack's event; ``user`` and ``channel`` are ids. Another channel is ignored.
+        now: the aware moment, recorded as the join time.
+    """
     user_id = event.get("user")
     sites = sites_for_channel(ctx.config, event.get("channel") or "")
     if not user_id or not sites:
@@ -53,7 +60,8 @@ def apply_event(ctx: AppContext, team_id: str, event: dict[str, Any], now: datet
 
 
 def sync_slot(now: datetime) -> datetime:
-    """The start of the UTC-aligned SYNC_EVERY slot ``now`` falls in."""
+    """The start of the UTC-aligned SYNC_EVERY slot the aware ``now`` falls in (00:00,
+    06:00, 12:00 or 18:00 UTC), as an aware UTC datetime."""
     slot = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     hours = int(SYNC_EVERY.total_seconds() // 3600)
     return slot.replace(hour=slot.hour - slot.hour % hours)
@@ -65,6 +73,10 @@ def sync_due(ctx: AppContext, team_id: str, now: datetime) -> list[str]:
     One run per site and slot is claimed in ``scheduled_runs``, so several workers do it once.
     A channel Slack refuses (e.g. ``not_in_channel``) is logged and retried in the next slot;
     an unreachable Slack on the next tick.
+
+    Args:
+        team_id: the Slack team (T…) the rows belong to.
+        now: the aware moment; picks the slot.
 
     Returns:
         The keys of the sites synced.

@@ -31,7 +31,18 @@ def offsets(config: WorkspaceConfig) -> list[int]:
 
 
 def plan_reminders(window: PlanWindow) -> Iterator[Planned]:
-    """Every reminder due in ``window`` (aware instants), one Planned per post."""
+    """Every reminder due in ``window``, one Planned per post.
+
+    The window is the clock's [start, end], aware instants, both ends included (the last 7
+    days up to now for a tick; a preview's days). A post is due at its site's post time
+    (``post_time``, else ``[reminders] time``, site-local) ``n`` days before the milestone's
+    first day, for each ``n`` in :func:`offsets`.
+
+    Yields:
+        For each milestone, day and offset, the celebrations-channel post (due at the
+        earliest of the sharing sites' times, key ``reminder:<first day>:<slug>:<n>``); on
+        the day itself, also one post per site to its own channel. Unordered: the clock sorts.
+    """
     config = window.config
     steps = offsets(config)
     # UTC dates, padded a day each side for the widest timezone offsets

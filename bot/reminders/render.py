@@ -17,10 +17,13 @@ SiteOccasion = Occasion[Site]
 
 
 def local_time(site: Site, instant: datetime) -> str:
+    """The aware ``instant`` as the site's wall-clock time with its zone: "09:00 Asia/Manila"."""
     return f"{instant.astimezone(site.tz):%H:%M} {site.timezone}"
 
 
 def when_label(n: int) -> str:
+    """How far off a day ``n`` days ahead is: "today", "tomorrow", "in 3 days"; "under way"
+    when it began ``-n`` days ago."""
     if n < 0:
         return "under way"
     if n == 0:
@@ -31,11 +34,14 @@ def when_label(n: int) -> str:
 
 
 def site_label(site: Site) -> str:
+    """The site's flag and name, with its partner for a BPO site: "🇵🇭 Manila (Acme BPO)"."""
     partner = f" ({site.partner})" if site.partner else ""
     return f"{flag(site.country)} {site.name}{partner}"
 
 
 def site_names(config: WorkspaceConfig, occasions: Sequence[SiteOccasion]) -> str:
+    """The sites ``occasions`` are at, each once; "all sites" when that is every one of more
+    than two configured sites."""
     keys = {o.site.key for o in occasions}
     if len(config.sites) > 2 and keys == {s.key for s in config.sites}:
         return "all sites"
@@ -43,6 +49,8 @@ def site_names(config: WorkspaceConfig, occasions: Sequence[SiteOccasion]) -> st
 
 
 def date_label(occasion: SiteOccasion) -> str:
+    """The occasion's site-local date, or its first and last day and length when it lasts
+    more than one day."""
     if occasion.days == 1:
         return f"{occasion.first_day:%a %d %b %Y}"
     return f"{occasion.first_day:%a %d %b} – {occasion.last_day:%a %d %b %Y} ({occasion.days} days)"
@@ -121,6 +129,8 @@ def reminder_message(
 
 
 def generic_line(occasions: Sequence[SiteOccasion]) -> str:
+    """The line a reminder carries when the occasion has no explainer: what kind of day it is,
+    where, and a nudge to ask colleagues there."""
     lead = occasions[0]
     if lead.kind == COMPANY:
         return "A company milestone: a good moment to connect with colleagues at other sites."

@@ -22,6 +22,7 @@ class DropBoltTokenWarning(logging.Filter):
     noise on every start (HTTP and Socket Mode alike)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """False (drop) for that one warning; every other record passes."""
         from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
         return record.getMessage() != warning_client_prioritized_and_token_skipped()

@@ -256,6 +256,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``lantern`` parser: one sub-command per ``cmd_*`` function, whose docstring's first
+    line is its help; each sets ``args.handler``."""
     parser = _Parser(
         prog="lantern",
         description="Lantern: cultural calendar, kudos and pulse surveys for distributed teams.",
@@ -317,6 +319,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``lantern`` command.
+
+    Args:
+        argv: the arguments after the program name; None for ``sys.argv[1:]``.
+
+    Returns:
+        The exit status: 0 done, 1 failed (reported in one line on standard error; ``-v`` adds
+        the traceback), 2 bad usage, settings or configuration, 130 interrupted. argparse
+        itself exits (SystemExit) for ``--help``, ``--version`` and usage errors.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

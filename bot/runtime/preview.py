@@ -15,6 +15,15 @@ from calendars.occasions import by_milestone, kind_label
 
 
 def render_preview(config: WorkspaceConfig, start: date, days: int) -> str:
+    """The text ``lantern preview`` prints: the sites, the occasions and the scheduled posts
+    of ``days`` days from ``start``, without Slack or the database (so nothing that depends on
+    stored state, such as kudos or memberships, is planned).
+
+    Args:
+        start: the first day, a date in the workspace's timezone.
+        days: how many days, 1 or more; the window runs from ``start``'s midnight to the
+            midnight after the last day, workspace time.
+    """
     end = start + timedelta(days=days - 1)
     tz = config.workspace.tz
     lines = [f"Lantern preview: {start:%a %d %b %Y} to {end:%a %d %b %Y} ({config.source})", ""]

@@ -27,6 +27,9 @@ class _Server(BaseApplication):  # type: ignore[misc]
 
 
 def serve(settings: Settings, *, port: int, workers: int = 2, threads: int = 8) -> int:
+    """Run gunicorn on ``0.0.0.0:port`` with ``workers`` processes of ``threads`` threads each
+    (request timeout 60 s); blocks until it stops. Gunicorn's arbiter ends by calling
+    ``sys.exit`` (SystemExit), so the returned 0 is seldom reached."""
     options = {
         "bind": f"0.0.0.0:{port}",
         "workers": workers,

@@ -26,11 +26,22 @@ TICK_DELIVERY_TIMEOUT = 60.0  # how long `lantern tick` waits out retries before
 
 
 class TeamUnknown(Exception):
-    pass
+    """Neither Slack (auth.test) nor the database can say which workspace this process serves."""
 
 
 def resolve_team_id(ctx: AppContext, *, allow_offline: bool) -> str:
-    """Ask Slack (auth.test); if Slack cannot be reached, use the team already on record."""
+    """The Slack team id (T…) to work for.
+
+    Asks Slack (auth.test); if there is no bot token or Slack cannot be reached, uses the one
+    team already on record in ``sites``.
+
+    Args:
+        allow_offline: with no answer and no single team on record, return ``"-"`` instead of
+            raising (a dry run plans without the database's per-team state).
+
+    Raises:
+        TeamUnknown: no answer from Slack and not exactly one team on record.
+    """
     if ctx.settings.slack_bot_token:
         try:
             return ctx.team_id()
@@ -48,7 +59,20 @@ def resolve_team_id(ctx: AppContext, *, allow_offline: bool) -> str:
 def tick_once(
     ctx: AppContext, now: datetime, *, dry_run: bool = False, team_id: str | None = None
 ) -> TickResult:
-    """Plan and enqueue (or, dry, only plan) the work due at ``now``."""
+    """Plan and enqueue (or, dry, only plan) the work due at ``now``; when not dry, also sync
+    memberships that are due and purge old event ids, each in a transaction of its own.
+
+    Args:
+        now: an aware datetime.
+        team_id: the Slack team id; None to ask :func:`resolve_team_id`.
+
+    Returns:
+        The clock's TickResult; nothing is delivered here (see ``ctx.deliverer``).
+
+    Raises:
+        TeamUnknown: ``team_id`` not given and the team cannot be told (not in a dry run).
+        ValueError: ``now`` is naive.
+    """
     team_id = team_id or resolve_team_id(ctx, allow_offline=dry_run)
     with ctx.session_factory() as session:
         result = tick(session, ctx.config, team_id, now, PLANNERS, dry_run=dry_run)
@@ -63,6 +87,8 @@ def tick_once(
 
 
 def print_result(result: TickResult, report: DeliveryReport | None, dry_run: bool) -> None:
+    """Tell the operator of ``lantern tick`` what was (or would be) sent on standard output,
+    and what failed or is still pending on standard error."""
     verb = "would send" if dry_run else "enqueued"
     messages = [m for item in result.due for m in item.messages] if dry_run else result.enqueued
     for message in messages:
@@ -83,6 +109,16 @@ def print_result(result: TickResult, report: DeliveryReport | None, dry_run: boo
 
 
 def run_tick(settings: Settings, config: WorkspaceConfig, now: datetime, *, dry_run: bool) -> int:
+    """``lantern tick``: one tick at the aware ``now``, then delivery of what is queued for up
+    to TICK_DELIVERY_TIMEOUT (60 s) of retries, and a printed summary.
+
+    Returns:
+        The exit status: 0, also when some messages failed (they are printed and stay in the
+        outbox).
+
+    Raises:
+        TeamUnknown: the workspace cannot be told (see :func:`resolve_team_id`).
+    """
     ctx = AppContext.create(settings, config)
     try:
         result = tick_once(ctx, now, dry_run=dry_run)
@@ -96,8 +132,15 @@ def run_tick(settings: Settings, config: WorkspaceConfig, now: datetime, *, dry_
 
 
 def run_worker(settings: Settings, config: WorkspaceConfig, *, interval: int = 60) -> int:
-    """APScheduler runs one interval job; all state is in the database, so several workers
-    may run at once and still send everything once."""
+    """``lantern worker``: tick and deliver every ``interval`` seconds until SIGTERM or Ctrl-C.
+
+    APScheduler runs one interval job; all state is in the database, so several workers
+    may run at once and still send everything once. A failed tick is logged and the next one
+    tries again; each tick's delivery stops after 3/4 of the interval.
+
+    Returns:
+        The exit status, 0 once stopped.
+    """
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.interval import IntervalTrigger
 

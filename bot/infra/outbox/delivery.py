@@ -39,6 +39,7 @@ SENT, PENDING, FAILED = OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.FA
 
 
 def utcnow() -> datetime:
+    """The current time, aware and in UTC (the deliverer's default clock)."""
     return datetime.now(UTC)
 
 
@@ -51,6 +52,8 @@ class DeliveryReport:
     retrying: list[tuple[str, str]] = field(default_factory=list)
 
     def merge(self, other: DeliveryReport) -> None:
+        """Add ``other``'s sent and failed keys; take its ``retrying`` as is (what is pending
+        is a snapshot, not a history)."""
         self.sent += other.sent
         self.failed += other.failed
         self.retrying = other.retrying
@@ -134,7 +137,14 @@ class Deliverer:
             self.sleep(max(wait, 0.05))
 
     def seconds_until_next(self, keys: Sequence[str] | None) -> float | None:
-        """Seconds until the next pending row (of ``keys``) may be tried; None if none is."""
+        """Seconds until the next pending row (of ``keys``) may be tried, or None if none is.
+
+        Both a row's next attempt (Retry-After or back-off) and a lease another deliverer still
+        holds count; 0 means one is due now (the value is never negative).
+
+        Args:
+            keys: outbox keys to look at; every pending row when None.
+        """
         return self.leases.seconds_until_next(keys)
 
     def _already_posted(self, claim: Claim) -> Result | None:
