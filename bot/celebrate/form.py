@@ -59,14 +59,7 @@ def modal(config: WorkspaceConfig, today: date) -> dict[str, Any]:
         blocks.append(slack_text.context(f"No milestones in the next {MODAL_DAYS} days."))
     label = "What are you celebrating?"
     blocks.append(slack_text.multiline_input(MESSAGE_BLOCK, MESSAGE_ACTION, label, MAX_LENGTH))
-    return {
-        "type": "modal",
-        "callback_id": MODAL_CALLBACK,
-        "title": {"type": "plain_text", "text": "Celebrate"},
-        "submit": {"type": "plain_text", "text": "Post"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": blocks,
-    }
+    return slack_text.modal(MODAL_CALLBACK, "Celebrate", "Post", blocks)
 
 
 def submitted(values: dict[str, Any]) -> tuple[str, str | None]:

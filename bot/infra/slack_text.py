@@ -107,6 +107,21 @@ def context(*texts: str) -> dict[str, Any]:
     }
 
 
+def modal(
+    callback_id: str, title: str, submit: str, blocks: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A modal view with a Cancel button: ``title`` and ``submit`` are plain text (Slack caps
+    both at 24 characters, https://api.slack.com/reference/surfaces/views)."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": submit},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
 def multiline_input(block_id: str, action_id: str, label: str, max_length: int) -> dict[str, Any]:
     """A required multi-line plain-text input block of a modal, at most ``max_length``
     characters (Slack enforces it in the form)."""

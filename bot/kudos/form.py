@@ -22,24 +22,16 @@ def modal(author_id: str | None) -> dict[str, Any]:
     }
     if author_id:
         people["initial_users"] = [author_id]
-    return {
-        "type": "modal",
-        "callback_id": MODAL_CALLBACK,
-        "title": {"type": "plain_text", "text": "Give kudos"},
-        "submit": {"type": "plain_text", "text": "Send"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": RECIPIENTS_BLOCK,
-                "label": {"type": "plain_text", "text": "To"},
-                "element": people,
-            },
-            slack_text.multiline_input(
-                MESSAGE_BLOCK, MESSAGE_ACTION, "What did they do?", MAX_LENGTH
-            ),
-        ],
+    recipients = {
+        "type": "input",
+        "block_id": RECIPIENTS_BLOCK,
+        "label": {"type": "plain_text", "text": "To"},
+        "element": people,
     }
+    message = slack_text.multiline_input(
+        MESSAGE_BLOCK, MESSAGE_ACTION, "What did they do?", MAX_LENGTH
+    )
+    return slack_text.modal(MODAL_CALLBACK, "Give kudos", "Send", [recipients, message])
 
 
 def draft_from_modal(values: dict[str, Any]) -> Draft:

@@ -195,12 +195,19 @@ def successor(session_factory: sessionmaker[Session], slack: SlackFake) -> Deliv
     return Deliverer(session_factory, client_for(slack), clock=lambda: AFTER_THE_LEASE)
 
 
+def recover_after_crash(
+    session_factory: sessionmaker[Session], slack: SlackFake, *, after_send: bool
+) -> DeliveryReport:
+    """One post to C0MANILA, a deliverer that dies holding it, and its successor's delivery."""
+    store(session_factory, post("a", channel="C0MANILA"))
+    crash_after_claim(session_factory, slack, after_send=after_send)
+    return successor(session_factory, slack).deliver_until_done(timeout=5)
+
+
 def test_post_made_before_a_crash_is_found_not_repeated(
     session_factory: sessionmaker[Session], slack: SlackFake
 ) -> None:
-    store(session_factory, post("a", channel="C0MANILA"))
-    crash_after_claim(session_factory, slack, after_send=True)
-    report = successor(session_factory, slack).deliver_until_done(timeout=5)
+    report = recover_after_crash(session_factory, slack, after_send=True)
     assert report.sent == ["a"]
     assert len(slack.calls_to("chat.postMessage")) == 1
     (history,) = slack.calls_to("conversations.history")
@@ -214,10 +221,8 @@ def test_a_failed_history_look_up_after_a_crash_posts_again(
 ) -> None:
     """As README says: only when the look-up itself fails (the bot cannot read the channel)
     is a post whose fate is unknown sent again."""
-    store(session_factory, post("a", channel="C0MANILA"))
-    crash_after_claim(session_factory, slack, after_send=True)
     slack.error_for("conversations.history", "not_in_channel")
-    report = successor(session_factory, slack).deliver_until_done(timeout=5)
+    report = recover_after_crash(session_factory, slack, after_send=True)
     assert report.sent == ["a"]
     assert len(slack.calls_to("conversations.history")) == 1
     first, second = slack.calls_to("chat.postMessage")
@@ -228,9 +233,7 @@ def test_a_failed_history_look_up_after_a_crash_posts_again(
 def test_crash_before_sending_is_sent_once(
     session_factory: sessionmaker[Session], slack: SlackFake
 ) -> None:
-    store(session_factory, post("a", channel="C0MANILA"))
-    crash_after_claim(session_factory, slack, after_send=False)
-    report = successor(session_factory, slack).deliver_until_done(timeout=5)
+    report = recover_after_crash(session_factory, slack, after_send=False)
     assert report.sent == ["a"]
     (call,) = slack.calls_to("chat.postMessage")
     assert call.json_param("metadata")["event_payload"] == {"key": "a"}
