@@ -84,7 +84,11 @@ def classify(exc: SlackApiError, attempt: int, cap: float = 600.0) -> Verdict:
     response = exc.response
     status = int(getattr(response, "status_code", 200) or 200)
     data = response.data if isinstance(response.data, dict) else {}
-    error = str(data.get("error") or f"http_{status}")
+    error = data.get("error")
+    if not isinstance(error, str) or not error or " " in error:
+        # not one of Slack's error codes: an HTML gateway page, which slack_sdk reports as
+        # "Received a response in a non-JSON format: …"; the status says it in a word
+        error = f"http_{status}"
     if status == 429 or error in RATE_LIMITED:
         wait = retry_after(dict(response.headers or {}))
         return Verdict("ratelimited", DEFAULT_RETRY_AFTER if wait is None else wait)
