@@ -1,11 +1,11 @@
 """How listeners reach lantern's shared state: a middleware puts the process's AppContext
-into Bolt's per-request ``context``; listeners read it with :func:`lantern` and the Slack
-team with :func:`team_id` (Bolt has already read it from the payload, Slack Connect and
-view submissions included)."""
+and the request's Slack team into Bolt's per-request ``context``; listeners read them with
+:func:`lantern` and :func:`team_id`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from slack_bolt import BoltContext, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
@@ -13,11 +13,13 @@ from slack_bolt.middleware import Middleware
 from bot.infra.context import AppContext
 
 KEY = "lantern"
+TEAM_KEY = "lantern_team"
 NO_TEAM = "-"  # recorded when a payload names no team (never seen from Slack itself)
 
 
 class LanternContext(Middleware):
-    """Puts ``ctx`` into every request's context under ``"lantern"``."""
+    """Puts ``ctx`` into every request's context under ``"lantern"``, and the request's team
+    (:func:`request_team`) under ``"lantern_team"``."""
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
@@ -29,9 +31,26 @@ class LanternContext(Middleware):
         resp: BoltResponse,
         next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
-        """Store the AppContext in ``req.context`` and pass the request on."""
+        """Store the AppContext and the request's team, then go on to the listeners."""
         req.context[KEY] = self.ctx
+        req.context[TEAM_KEY] = request_team(req.body) or req.context.team_id or NO_TEAM
         return next()
+
+
+def request_team(body: dict[str, Any]) -> str | None:
+    """The Slack team a payload is recorded under: an event's envelope ``team_id`` (in a
+    Slack Connect channel, the workspace the event happened in), a command's ``team_id``, an
+    interaction's ``team.id``, else its view's ``team_id``. None if it names none."""
+    team = body.get("team")
+    view = body.get("view")
+    for candidate in (
+        body.get("team_id"),
+        team.get("id") if isinstance(team, dict) else team,
+        view.get("team_id") if isinstance(view, dict) else None,
+    ):
+        if isinstance(candidate, str) and candidate:
+            return candidate
+    return None
 
 
 def lantern(context: BoltContext) -> AppContext:
@@ -42,5 +61,6 @@ def lantern(context: BoltContext) -> AppContext:
 
 
 def team_id(context: BoltContext) -> str:
-    """The Slack team the request belongs to, as Bolt read it from the payload."""
-    return context.team_id or NO_TEAM
+    """The Slack team the request belongs to (see :func:`request_team`)."""
+    team = context.get(TEAM_KEY)
+    return team if isinstance(team, str) else NO_TEAM

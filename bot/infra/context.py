@@ -106,9 +106,7 @@ class AppContext:
         if delay <= 0:
             self._pool("work").submit(function, *args)
             return
-        timer = threading.Timer(delay, self._pool("work").submit, args=(function, *args))
-        timer.daemon = True
-        timer.start()
+        self._later(delay, "work", function, *args)
 
     def listener_pool(self, workers: int) -> TrackedExecutor:
         """The pool Bolt runs listeners on (its default of 5 threads would make an ack wait
@@ -134,6 +132,21 @@ class AppContext:
                 self._deliver, list(keys), time.monotonic() + DELIVERY_WAIT
             )
 
+    def _later(self, delay: float, pool: str, function: Callable[..., Any], *args: Any) -> None:
+        """Hand ``function(*args)`` to ``pool`` after ``delay`` seconds. The wait counts as
+        work in flight, so :meth:`wait_idle` also waits for delayed tasks."""
+        self.in_flight.started()
+
+        def hand_over() -> None:
+            try:
+                self._pool(pool).submit(function, *args)
+            finally:
+                self.in_flight.finished()  # after the submit has counted the task itself
+
+        timer = threading.Timer(delay, hand_over)
+        timer.daemon = True
+        timer.start()
+
     def _pool(self, name: str) -> Jobs:
         with self._lock:
             if name not in self._pools:
@@ -149,11 +162,7 @@ class AppContext:
         wait = self.deliverer.seconds_until_next(keys)
         if wait is None or time.monotonic() + wait > deadline:
             return
-        timer = threading.Timer(
-            max(wait, 0.05), self._pool("delivery").submit, args=(self._deliver, keys, deadline)
-        )
-        timer.daemon = True
-        timer.start()
+        self._later(max(wait, 0.05), "delivery", self._deliver, keys, deadline)
 
     def close(self) -> None:
         """Stop the work threads (queued work is left to the worker) and the database pool."""

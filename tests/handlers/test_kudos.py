@@ -596,3 +596,90 @@ def test_an_expired_response_url_falls_back_to_an_ephemeral_message(
     assert len(slack.calls_to("response_url")) == 1
     drain(web)
     assert count(session_factory, Kudos) == 0
+
+
+# --------------------------------------------------------------------------- which team
+
+
+def envelope(payload: dict[str, Any], team_id: str, authorizations: list[dict[str, Any]]) -> bytes:
+    return json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": team_id,
+            "api_app_id": "A0LANTERN",
+            "event": payload,
+            "type": "event_callback",
+            "event_id": f"Ev{time.monotonic_ns()}",
+            "event_time": int(time.time()),
+            "authorizations": authorizations,
+        }
+    ).encode()
+
+
+def kudos_teams(session_factory: sessionmaker[Session]) -> list[str]:
+    with session_factory() as session:
+        return list(session.scalars(select(Kudos.team_id)))
+
+
+@pytest.mark.usefixtures("people", "original")
+def test_shared_channel_reaction_is_recorded_under_the_envelope_team(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    """Slack Connect: the envelope names the workspace the event happened in."""
+    body = envelope(
+        reaction("reaction_added"),
+        team_id="T0PARTNER",
+        authorizations=[{"team_id": "T0TEST", "user_id": "U0BOT", "is_bot": True}],
+    )
+    assert post(web.events_url, body, "application/json").status == 200
+    slack.wait_for("chat.postMessage")
+    drain(web)
+    assert kudos_teams(session_factory) == ["T0PARTNER"]
+
+
+@pytest.mark.usefixtures("people", "original")
+def test_org_wide_install_reaction_keeps_the_workspace_team(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    """An org-wide installation's authorization names no team; the envelope still does."""
+    authorization = {
+        "enterprise_id": "E0ORG",
+        "team_id": None,
+        "user_id": "U0BOT",
+        "is_bot": True,
+        "is_enterprise_install": True,
+    }
+    body = envelope(reaction("reaction_added"), team_id="T0TEST", authorizations=[authorization])
+    assert post(web.events_url, body, "application/json").status == 200
+    slack.wait_for("chat.postMessage")
+    drain(web)
+    assert kudos_teams(session_factory) == ["T0TEST"]
+
+
+@pytest.mark.usefixtures("people")
+def test_form_from_a_slack_connect_user_is_recorded_under_its_team(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T0PARTNER"},
+        "user": {"id": GIVER, "team_id": "T0PARTNER"},
+        "view": {
+            "id": "V0SC",
+            "type": "modal",
+            "team_id": "T0PARTNER",
+            "app_installed_team_id": "T0TEST",
+            "callback_id": "kudos_modal",
+            "state": {
+                "values": {
+                    "recipients": {"recipients_choice": {"selected_users": [ANA]}},
+                    "message": {"message_text": {"value": "thanks"}},
+                }
+            },
+        },
+    }
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    assert post(web.events_url, body, "application/x-www-form-urlencoded").status == 200
+    slack.wait_for("chat.postMessage")
+    drain(web)
+    assert kudos_teams(session_factory) == ["T0PARTNER"]
