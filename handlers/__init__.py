@@ -7,15 +7,25 @@ through :class:`handlers.context.LanternContext`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from slack_bolt import App
 
 from bot.infra.context import AppContext
-from handlers import celebrate, context, duplicates, home, kudos, membership, pulse
+from bot.infra.inbox import Job
+from handlers import celebrate, context, home, inbox, kudos, membership, pulse
 
 
 def register(app: App, ctx: AppContext) -> None:
-    """Attach the shared context, the duplicate filter and every capability's listeners."""
+    """Attach the shared context, the event inbox and every capability's listeners, and
+    give ``ctx`` the runners of the jobs they store."""
     app.use(context.LanternContext(ctx))
-    app.use(duplicates.skip_duplicate_events)
+    app.use(inbox.store_events)
     for module in (home, kudos, celebrate, membership, pulse):
         module.register(app)
+    ctx.job_runners = job_runners()
+
+
+def job_runners() -> dict[str, Callable[[AppContext, Job], None]]:
+    """kind -> runner of every job the listeners store (the worker runs them too)."""
+    return {**home.JOBS, **kudos.JOBS, **membership.JOBS}

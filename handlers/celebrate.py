@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.celebrate import form, listing, render, rules, service
 from bot.infra import slack_text
@@ -44,15 +45,20 @@ def celebrate_command(ack: Ack, command: dict[str, Any], context: BoltContext) -
             log.warning("views.open failed: %s", exc.response.get("error"))
         return
     request_id = command.get("trigger_id") or f"{user_id}:{now.timestamp()}"
-    key = service.post(
-        ctx,
-        team_id=team_id(context),
-        user_id=user_id,
-        text=request.text,
-        request_id=request_id,
-        milestone=None,
-        now=now,
-    )
+    try:
+        key = service.post(
+            ctx,
+            team_id=team_id(context),
+            user_id=user_id,
+            text=request.text,
+            request_id=request_id,
+            milestone=None,
+            now=now,
+        )
+    except SQLAlchemyError as exc:
+        log.warning("/celebrate not stored: %s", exc)
+        ack(slack_text.SORRY)
+        return
     ack(f"🎉 Posted to {slack_text.mention_channel(ctx.config.workspace.celebrations_channel)}.")
     ctx.deliver_soon([key])
 
@@ -73,16 +79,21 @@ def celebrate_submitted(
         errors = {form.MILESTONE_BLOCK: "That milestone is no longer upcoming."}
         ack(response_action="errors", errors=errors)
         return
-    key = service.post(
-        ctx,
-        team_id=team_id(context),
-        user_id=user_id,
-        # a form field is raw text, not Slack's escaped text: escape it before it is posted
-        text=slack_text.escape(message),
-        request_id=f"view:{view['id']}",
-        milestone=milestone,
-        now=ctx.now(),
-    )
+    try:
+        key = service.post(
+            ctx,
+            team_id=team_id(context),
+            user_id=user_id,
+            # a form field is raw text, not Slack's escaped text: escape it before it's posted
+            text=slack_text.escape(message),
+            request_id=f"view:{view['id']}",
+            milestone=milestone,
+            now=ctx.now(),
+        )
+    except SQLAlchemyError as exc:
+        log.warning("the /celebrate form was not stored: %s", exc)
+        ack(response_action="errors", errors={form.MESSAGE_BLOCK: slack_text.SORRY})
+        return
     ack()
     ctx.deliver_soon([key])
 

@@ -8,19 +8,25 @@ from slack_bolt import App, BoltContext
 
 from bot.home import service
 from bot.infra.context import AppContext
-from handlers.context import lantern, team_id
+from bot.infra.inbox import Job
+from handlers.context import lantern
+from handlers.inbox import stored_job
 
 
 def app_home_opened(event: dict[str, Any], context: BoltContext) -> None:
-    """Publish the Home of the person who opened it (after the ack: it asks Slack)."""
+    """Publish the Home of the person who opened it (a stored job: it asks Slack)."""
+    lantern(context).run_soon(stored_job(context))
+
+
+def publish(ctx: AppContext, job: Job) -> None:
+    """Job ``event.app_home_opened``: publish the opener's Home tab (the Messages tab and a
+    missing user are ignored)."""
+    event = job.payload["event"]
     if event.get("tab", "home") == "home" and event.get("user"):
-        ctx = lantern(context)
-        ctx.after_ack(publish, ctx, team_id(context), event["user"])
+        service.publish(ctx, job.team_id, event["user"], ctx.now())
 
 
-def publish(ctx: AppContext, team: str, user_id: str) -> None:
-    """After the ack: publish the Home of ``user_id`` (U…) in ``team`` (T…) as of now."""
-    service.publish(ctx, team, user_id, ctx.now())
+JOBS = {"event.app_home_opened": publish}
 
 
 def register(app: App) -> None:

@@ -1,8 +1,8 @@
 """Kudos listeners: /kudos, the "Give kudos" shortcut and form, and the kudos reaction.
 
-Refusals that need no look-up are answered in the ack; everything that asks Slack who people
-are runs after the ack (``AppContext.after_ack``) and answers through ``response_url``,
-``chat.postEphemeral`` or the form itself.
+Refusals that need no look-up are answered in the ack. Everything that asks Slack who people
+are is stored in the inbox before the ack and runs right after it (on any process, if this
+one stops first), answering through ``response_url``, ``chat.postEphemeral`` or the form.
 """
 
 from __future__ import annotations
@@ -10,56 +10,70 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.infra import retry
 from bot.infra.context import AppContext
+from bot.infra.inbox import Job
 from bot.infra.models import KudosSource
+from bot.infra.retry import PASSING
+from bot.infra.slack_text import SORRY
 from bot.kudos import form, rules, service
 from handlers.context import lantern, team_id
-from handlers.replies import reply_privately
+from handlers.inbox import stored_job
+from handlers.replies import reply_privately, responder, try_again_or
 
 log = logging.getLogger(__name__)
 
-REACTION_ATTEMPTS = 3
 REACTION_FAILED = (
     "I couldn't record your kudos for that reaction just now. "
     "Please remove it and add it again in a minute."
 )
 
 
-def kudos_command(
-    ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext
-) -> None:
+def kudos_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
     """/kudos @a [@b …] [@group] message — recognition for the shared feed."""
     draft = rules.parse(command.get("text") or "")
     refusal = rules.check_draft(draft, command["user_id"])
     if refusal:  # answered at once; nothing to look up or store
         ack(refusal.text)
         return
-    ack()  # the rest asks Slack who people are: it answers through response_url
     ctx = lantern(context)
-    ctx.after_ack(give_from_command, ctx, team_id(context), draft, command, respond)
+    request_id = command.get("trigger_id") or command.get("response_url")
+    fields = ("user_id", "channel_id", "text", "trigger_id", "response_url")
+    payload = {"command": {name: command.get(name) for name in fields}}
+    try:
+        job = ctx.accept(team_id(context), f"command:{request_id}", "kudos.command", payload)
+    except SQLAlchemyError as exc:
+        log.warning("/kudos not stored: %s", exc)
+        ack(SORRY)
+        return
+    ack()  # the rest asks Slack who people are: it answers through response_url
+    ctx.run_soon(job)
 
 
-def give_from_command(
-    ctx: AppContext, team: str, draft: rules.Draft, command: dict[str, Any], respond: Respond
-) -> None:
-    """After the ack of /kudos: give, answer the giver privately (``response_url``, else
+def give_from_command(ctx: AppContext, job: Job) -> None:
+    """Job ``kudos.command``: give, answer the giver privately (``response_url``, else
     ``chat.postEphemeral``) and deliver the feed post. The command's ``trigger_id`` keys the
-    kudos, so a retried command gives nothing twice."""
+    kudos, so running the job twice gives nothing twice."""
+    command = job.payload["command"]
     giver_id = command["user_id"]
     request_id = command.get("trigger_id") or command.get("response_url")
-    outcome = give(ctx, team, giver_id, draft, KudosSource.COMMAND, str(request_id))
+    draft = rules.parse(command.get("text") or "")
+
+    def tell(text: str) -> None:
+        respond = responder(command.get("response_url"))
+        channel = command.get("channel_id")
+        reply_privately(text, client=ctx.client, channel=channel, user=giver_id, respond=respond)
+
+    try:
+        outcome = give(ctx, job.team_id, giver_id, draft, KudosSource.COMMAND, str(request_id))
+    except PASSING as exc:
+        try_again_or(job, exc, lambda: tell(SORRY))
+        return
     if outcome.reply:
-        reply_privately(
-            outcome.reply,
-            client=ctx.client,
-            channel=command.get("channel_id"),
-            user=giver_id,
-            respond=respond,
-        )
+        tell(outcome.reply)
     ctx.deliver_soon(outcome.queued)
 
 
@@ -98,74 +112,86 @@ def kudos_submitted(
 ) -> None:
     """The "Give kudos" form: the same rules as /kudos. Problems found without asking Slack
     stay on their field; the rest is answered in the form once looked up."""
-    draft = form.draft_from_modal(view.get("state", {}).get("values", {}))
-    refusal = rules.check_draft(draft, body["user"]["id"])
+    values = view.get("state", {}).get("values", {})
+    draft = form.draft_from_modal(values)
+    giver_id = body["user"]["id"]
+    refusal = rules.check_draft(draft, giver_id)
     if refusal:
         ack(response_action="errors", errors={form.field_for(refusal.about): refusal.text})
         return
+    ctx = lantern(context)
+    payload = {"giver_id": giver_id, "view_id": view["id"], "values": values}
+    try:
+        job = ctx.accept(team_id(context), f"view:{view['id']}", "kudos.form", payload)
+    except SQLAlchemyError as exc:
+        log.warning("the kudos form was not stored: %s", exc)
+        ack(response_action="errors", errors={form.MESSAGE_BLOCK: SORRY})
+        return
     ack(response_action="update", view=form.sent_view("⏳ Sending your kudos…"))
-    ctx = lantern(context)
-    ctx.after_ack(give_from_form, ctx, team_id(context), draft, body["user"]["id"], view["id"])
+    ctx.run_soon(job)
 
 
-def give_from_form(
-    ctx: AppContext, team: str, draft: rules.Draft, giver_id: str, view_id: str
-) -> None:
-    """After the ack of the form: give (keyed by the view id, V…), show the answer in the
-    form, and deliver the feed post. A failed ``views.update`` is logged, not retried."""
-    outcome = give(ctx, team, giver_id, draft, KudosSource.SHORTCUT, view_id)
+def give_from_form(ctx: AppContext, job: Job) -> None:
+    """Job ``kudos.form``: give (keyed by the view id, V…), show the answer in the form, and
+    deliver the feed post. A failed ``views.update`` is logged, not retried."""
+    view_id = job.payload["view_id"]
+    draft = form.draft_from_modal(job.payload["values"])
+
+    def show(text: str) -> None:
+        try:
+            ctx.client.views_update(view_id=view_id, view=form.sent_view(text))
+        except SlackApiError as exc:
+            log.warning("views.update failed: %s", exc.response.get("error"))
+
     try:
-        ctx.client.views_update(
-            view_id=view_id, view=form.sent_view(outcome.reply or service.SORRY)
+        outcome = give(
+            ctx, job.team_id, job.payload["giver_id"], draft, KudosSource.SHORTCUT, view_id
         )
-    except SlackApiError as exc:
-        log.warning("views.update failed: %s", exc.response.get("error"))
+    except PASSING as exc:
+        try_again_or(job, exc, lambda: show(SORRY))
+        return
+    show(outcome.reply or SORRY)
     ctx.deliver_soon(outcome.queued)
 
 
-def reaction_added(event: dict[str, Any], context: BoltContext) -> None:
-    """Reacting with the kudos emoji gives kudos to the message's author."""
-    ctx = lantern(context)
-    if is_kudos_emoji(ctx, event):
-        ctx.after_ack(give_for_reaction, ctx, team_id(context), event)
+def reaction_changed(event: dict[str, Any], context: BoltContext) -> None:
+    """reaction_added / reaction_removed with the kudos emoji: run the stored job."""
+    lantern(context).run_soon(stored_job(context))
 
 
-def give_for_reaction(ctx: AppContext, team: str, event: dict[str, Any], attempt: int = 1) -> None:
-    """Reaction kudos; when Slack is busy or unreachable, tried again up to REACTION_ATTEMPTS
-    times (waiting Slack's Retry-After, else 2 s then 10 s), then the reactor is told."""
+def give_for_reaction(ctx: AppContext, job: Job) -> None:
+    """Job ``event.reaction_added``: kudos to the message's author. When Slack is busy or
+    unreachable it is tried again (Slack's Retry-After, else 2 s then 10 s), three times in
+    all; then the reactor is told privately."""
+    event = job.payload["event"]
+    channel = (event.get("item") or {}).get("channel")
+
+    def tell(text: str) -> None:
+        reply_privately(text, client=ctx.client, channel=channel, user=event["user"])
+
     try:
-        outcome = service.react(ctx, team_id=team, event=event, now=ctx.now())
-    except (SlackApiError, OSError) as exc:
-        if attempt < REACTION_ATTEMPTS:
-            delay = retry.wait_before_retry(exc, attempt)
-            log.info("reaction kudos will retry in %.0fs: %s", delay, exc)
-            ctx.after_ack(give_for_reaction, ctx, team, event, attempt + 1, delay=delay)
-            return
-        log.warning("reaction kudos failed for good: %s", exc)
-        outcome = service.Outcome(REACTION_FAILED)
+        outcome = service.react(ctx, team_id=job.team_id, event=event, now=ctx.now())
+    except PASSING as exc:
+        try_again_or(job, exc, lambda: tell(REACTION_FAILED))
+        return
     if outcome.reply:
-        channel = (event.get("item") or {}).get("channel")
-        reply_privately(outcome.reply, client=ctx.client, channel=channel, user=event["user"])
+        tell(outcome.reply)
     ctx.deliver_soon(outcome.queued)
 
 
-def reaction_removed(event: dict[str, Any], context: BoltContext) -> None:
-    """Taking the reaction back withdraws the kudos and corrects the feed post."""
-    ctx = lantern(context)
-    if is_kudos_emoji(ctx, event):
-        ctx.after_ack(take_back, ctx, team_id(context), event)
-
-
-def take_back(ctx: AppContext, team: str, event: dict[str, Any]) -> None:
-    """After the ack of ``reaction_removed``: withdraw the kudos and deliver the corrected
-    feed post. Unlike giving, not retried: an error is logged by the job pool."""
-    outcome = service.unreact(ctx, team_id=team, event=event, now=ctx.now())
+def take_back(ctx: AppContext, job: Job) -> None:
+    """Job ``event.reaction_removed``: withdraw the kudos and deliver the corrected feed
+    post; a passing failure runs the job again later, until it expires."""
+    outcome = service.unreact(ctx, team_id=job.team_id, event=job.payload["event"], now=ctx.now())
     ctx.deliver_soon(outcome.queued)
 
 
-def is_kudos_emoji(ctx: AppContext, event: dict[str, Any]) -> bool:
-    """Whether the event's reaction is the workspace's kudos emoji (skin tones count)."""
-    return rules.is_kudos_reaction(event.get("reaction"), ctx.config.workspace.kudos_emoji)
+JOBS = {
+    "kudos.command": give_from_command,
+    "kudos.form": give_from_form,
+    "event.reaction_added": give_for_reaction,
+    "event.reaction_removed": take_back,
+}
 
 
 def register(app: App) -> None:
@@ -173,5 +199,5 @@ def register(app: App) -> None:
     app.command("/kudos")(kudos_command)
     app.shortcut("give_kudos")(give_kudos_shortcut)
     app.view(form.MODAL_CALLBACK)(kudos_submitted)
-    app.event("reaction_added")(reaction_added)
-    app.event("reaction_removed")(reaction_removed)
+    app.event("reaction_added")(reaction_changed)
+    app.event("reaction_removed")(reaction_changed)

@@ -7,19 +7,23 @@ from typing import Any
 from slack_bolt import App, BoltContext
 
 from bot.infra.context import AppContext
+from bot.infra.inbox import Job
 from bot.membership import service
-from handlers.context import lantern, team_id
+from handlers.context import lantern
+from handlers.inbox import stored_job
 
 
 def membership_changed(event: dict[str, Any], context: BoltContext) -> None:
-    """member_joined_channel / member_left_channel."""
-    ctx = lantern(context)
-    ctx.after_ack(apply, ctx, team_id(context), event)
+    """member_joined_channel / member_left_channel: run the stored job."""
+    lantern(context).run_soon(stored_job(context))
 
 
-def apply(ctx: AppContext, team: str, event: dict[str, Any]) -> None:
-    """After the ack: record the join or leave in ``event`` for ``team`` (T…) as of now."""
-    service.apply_event(ctx, team, event, ctx.now())
+def apply(ctx: AppContext, job: Job) -> None:
+    """Jobs ``event.member_joined_channel`` / ``event.member_left_channel``."""
+    service.apply_event(ctx, job.team_id, job.payload["event"], ctx.now())
+
+
+JOBS = {"event.member_joined_channel": apply, "event.member_left_channel": apply}
 
 
 def register(app: App) -> None:

@@ -8,6 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+from slack_sdk.webhook.webhook_response import WebhookResponse
+
+from bot.infra import retry
+from bot.infra.inbox import Job, Retry
 
 log = logging.getLogger(__name__)
 
@@ -48,3 +54,34 @@ def reply_privately(
         except Exception as exc:
             log.warning("could not reach %s privately in %s: %s", user, channel, exc)
     return False
+
+
+ATTEMPTS = 3  # of a job that answers a person, before they are told it failed
+RESPONSE_URL_TIMEOUT = 5  # seconds
+
+
+def responder(response_url: object) -> Callable[..., WebhookResponse] | None:
+    """A ``respond``-like callable posting to a request's ``response_url``, or None."""
+    if not isinstance(response_url, str) or not response_url:
+        return None
+    client = WebhookClient(response_url, timeout=RESPONSE_URL_TIMEOUT)
+
+    def respond(*, text: str, response_type: str = "ephemeral") -> WebhookResponse:
+        return client.send(text=text, response_type=response_type)
+
+    return respond
+
+
+def try_again_or(job: Job, exc: BaseException, give_up: Callable[[], None]) -> None:
+    """A passing failure in a job that answers a person: ask for another run (Slack's
+    Retry-After, else 2 s then 10 s); on the last of ATTEMPTS, run ``give_up`` (tell them).
+
+    Raises:
+        Retry: when another attempt is due.
+    """
+    permanent = isinstance(exc, SlackApiError) and retry.classify(exc, job.attempt).permanent
+    if job.attempt < ATTEMPTS and not permanent:
+        wait = retry.wait_before_retry(exc, job.attempt) if isinstance(exc, Exception) else 2.0
+        raise Retry(f"{type(exc).__name__}: {exc}", wait) from exc
+    log.warning("job %s failed (attempt %d), giving up: %s", job.key, job.attempt, exc)
+    give_up()

@@ -3,19 +3,22 @@ the role and people look-ups, and the one way to run work after Slack has its an
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra.config import Settings, WorkspaceConfig
 from bot.infra.db import make_engine, make_session_factory
+from bot.infra.inbox import JOB_TTL, Inbox, Job, lease_owner
 from bot.infra.jobs import Activity, InFlight, Jobs, TrackedExecutor
 from bot.infra.outbox.delivery import Deliverer, utcnow
 from bot.infra.people import Directory
@@ -51,9 +54,13 @@ class AppContext:
     activity: Activity = field(default_factory=Activity)
     clock: Callable[[], datetime] = utcnow  # the one place request handling reads the time
     in_flight: InFlight = field(default_factory=InFlight)
+    # kind -> what runs a stored job of that kind (set by bot/runtime from handlers)
+    job_runners: Mapping[str, Callable[[AppContext, Job], None]] = field(default_factory=dict)
+    inbox: Inbox = field(init=False)
     _team_id: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pools: dict[str, Jobs] = field(default_factory=dict)
+    _stored: set[int] = field(default_factory=set)  # jobs accepted here and not yet claimed
 
     @classmethod
     def create(
@@ -78,6 +85,62 @@ class AppContext:
             roles=Roles(client, config),
             directory=Directory(client),
         )
+
+    def __post_init__(self) -> None:
+        self.inbox = Inbox(self.session_factory, lease_owner(), lambda: self.clock())
+
+    def accept(
+        self,
+        team_id: str,
+        key: str,
+        kind: str,
+        payload: dict[str, Any],
+        ttl: timedelta = JOB_TTL,
+    ) -> int | None:
+        """Store a job for after the ack, in a transaction of its own (see :mod:`.inbox`).
+
+        Returns:
+            Its id, or None if ``key`` was stored before (a retried delivery: do nothing).
+
+        Raises:
+            SQLAlchemyError: the database is unreachable; the caller apologises (commands,
+                forms) or answers non-2xx so Slack retries (events).
+        """
+        with self.session_factory.begin() as session:
+            job = self.inbox.accept(session, team_id, key, kind, payload, ttl)
+        if job is not None:
+            with self._lock:
+                self._stored.add(job)
+        return job
+
+    def run_soon(self, job_id: int | None) -> None:
+        """Run a job this process just stored, after the ack (if it was new)."""
+        if job_id is not None:
+            self.after_ack(self.run_jobs, [job_id])
+
+    def run_jobs(self, ids: list[int] | None = None, limit: int = 50) -> int:
+        """Claim and run the jobs ``ids``, or (None) up to ``limit`` due jobs (the worker).
+
+        Returns:
+            How many were run.
+        """
+        jobs = self.inbox.claim(ids, limit)
+        with self._lock:
+            self._stored.difference_update(job.id for job in jobs)
+        for job in jobs:
+            wait = self.inbox.execute(job, self._runner(job))
+            if wait is not None:  # this process tries again when due (any process may)
+                self._later(max(wait, 0.05), "work", self.run_jobs, [job.id])
+        return len(jobs)
+
+    def _runner(self, job: Job) -> Callable[[Job], None]:
+        def run(claimed: Job) -> None:
+            runner = self.job_runners.get(claimed.kind)
+            if runner is None:  # a job stored by a newer version, or a typo: fails, logged
+                raise LookupError(f"no runner for jobs of kind {claimed.kind!r}")
+            runner(self, claimed)
+
+        return run
 
     def now(self) -> datetime:
         """The current aware moment (UTC) as this process sees it; tests set ``clock``."""
@@ -165,9 +228,17 @@ class AppContext:
         self._later(max(wait, 0.05), "delivery", self._deliver, keys, deadline)
 
     def close(self) -> None:
-        """Stop the work threads (queued work is left to the worker) and the database pool."""
+        """A graceful stop: finish the job running now, drop the queued ones and hand every
+        stored job this process holds or has not started back to the inbox (another process
+        runs them at once), then close the database pool."""
         with self._lock:
             pools = list(self._pools.values())
         for jobs in pools:
-            jobs.shutdown(wait=False)
+            # the job running now finishes (short: Slack calls time out in 10 s) so it is not
+            # run twice; queued ones are dropped here and handed over below
+            jobs.shutdown(wait=jobs.name == "work", cancel_futures=True)
+        with self._lock:
+            stored, self._stored = list(self._stored), set()
+        with contextlib.suppress(SQLAlchemyError):  # a stop during an outage: leases expire
+            self.inbox.release(stored)
         self.engine.dispose()

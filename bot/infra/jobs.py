@@ -139,6 +139,7 @@ class Jobs:
         except Exception:  # logged; a job never takes its thread down
             log.exception("%s job %s failed", self.name, getattr(function, "__name__", function))
 
-    def shutdown(self, wait: bool = True) -> None:
-        """Stop taking jobs; with ``wait``, finish the queued ones first."""
-        self._pool.shutdown(wait=wait)
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        """Stop taking jobs; with ``wait``, finish the running ones first; with
+        ``cancel_futures``, drop the queued ones (stored jobs are run by another process)."""
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)

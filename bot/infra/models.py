@@ -83,6 +83,14 @@ class OutboxStatus(StrEnum):
     CANCELLED = "cancelled"  # withdrawn before any deliverer took it
 
 
+class JobStatus(StrEnum):
+    """Where a stored request (an inbox job) stands."""
+
+    PENDING = "pending"  # waiting to run (first time or a retry)
+    DONE = "done"  # ran to the end
+    FAILED = "failed"  # given up (expired or failing for good); ``last_error`` says why
+
+
 class RunOutcome(StrEnum):
     """What the clock did with one piece of scheduled work."""
 
@@ -272,15 +280,29 @@ class OutboxMessage(TeamScoped, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class ProcessedEvent(TeamScoped, Base):
-    """Slack event ids already handled, so a retried delivery does nothing twice."""
+class InboxJob(TeamScoped, Base):
+    """Work a request asked for that goes on after Slack has its answer, stored before the
+    ack under a natural key (``event:<event_id>``, ``command:<trigger_id>``, ``view:<id>``), so
+    a retried delivery is stored once and a stop, crash or database outage loses none of it."""
 
-    __tablename__ = "processed_events"
-    __table_args__ = (UniqueConstraint("team_id", "event_id"),)
+    __tablename__ = "inbox_jobs"
+    __table_args__ = (
+        UniqueConstraint("team_id", "key"),
+        Index("ix_inbox_due", "status", "next_attempt_at"),
+    )
 
-    event_id: Mapped[str] = mapped_column(String(64))
-    event_type: Mapped[str] = mapped_column(String(64))
-    received_at: Mapped[datetime]
+    key: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(64))  # which runner, e.g. "kudos.command"
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[JobStatus] = mapped_column(_stored_enum(JobStatus), default=JobStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    finished_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class ScheduledRun(TeamScoped, Base):

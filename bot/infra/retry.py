@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
 # Slack errors (HTTP 200, ok=false) worth trying again; any other error is permanent.
 RETRYABLE_ERRORS = frozenset(
@@ -23,6 +24,8 @@ RETRYABLE_ERRORS = frozenset(
         "request_timeout",
     }
 )
+# what may pass if tried again: the database or Slack unreachable, Slack busy or refusing
+PASSING = (SQLAlchemyError, OSError, SlackApiError)
 RATE_LIMITED = frozenset({"ratelimited", "rate_limited"})
 DEFAULT_RETRY_AFTER = 30.0  # seconds, when a 429 carries no usable Retry-After
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# the one apology a person gets when lantern fails them and nothing was recorded
+SORRY = "Something went wrong on our side and nothing was recorded. Please try again in a minute."
+
 _SLACK_TOKEN = re.compile(r"<([^<>]*)>")
 # What may stay a live token from user text: a person, a channel, or a plain link.
 _SAFE_TOKEN = re.compile(

@@ -18,13 +18,13 @@ from bot.infra.context import AppContext
 from bot.infra.models import Kudos, KudosSource
 from bot.infra.outbox.queue import cancel, cancel_pending_updates, enqueue, revive
 from bot.infra.people import Person
+from bot.infra.retry import PASSING
+from bot.infra.slack_text import SORRY
 from bot.kudos import lookups, render, rules, store
 from bot.membership.store import sites_of
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
-
-SORRY = "Something went wrong on our side and nothing was recorded. Please try again in a minute."
 
 
 @dataclass
@@ -44,13 +44,17 @@ class Outcome:
 
 
 def apologising(function: Callable[P, Outcome]) -> Callable[P, Outcome]:
-    """Any unexpected failure of ``function`` is logged and becomes an apology (SORRY) with
-    nothing stored, never an exception: the person always hears back."""
+    """An unexpected failure of ``function`` (a bug) is logged and becomes an apology (SORRY)
+    with nothing stored, never an exception: the person always hears back. Passing failures
+    (``retry.PASSING``: the database or Slack unreachable or busy) are raised, for the caller
+    to try again."""
 
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Outcome:
         try:
             return function(*args, **kwargs)
+        except PASSING:
+            raise
         except Exception:
             log.exception("%s failed", function.__name__)
             return Outcome(SORRY)
@@ -81,6 +85,9 @@ def give(
 
     Returns:
         The Outcome; an unexpected failure becomes an apology (see :func:`apologising`).
+
+    Raises:
+        SQLAlchemyError, OSError, SlackApiError: a passing failure; nothing was stored.
     """
     refusal = rules.check_draft(draft, giver_id)
     if refusal:

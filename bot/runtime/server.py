@@ -26,6 +26,15 @@ class _Server(BaseApplication):  # type: ignore[misc]
         return create_wsgi_app(self.settings)
 
 
+def worker_exit(server: Any, worker: Any) -> None:
+    """Gunicorn hook, in a worker that stops (SIGTERM on a deploy, a restart): stop taking
+    post-ack work and give back what it holds, so the next ``serve`` or ``worker`` runs the
+    stored requests at once (see bot/infra/inbox.py)."""
+    context = getattr(getattr(worker, "wsgi", None), "context", None)
+    if context is not None:
+        context.close()
+
+
 def serve(settings: Settings, *, port: int, workers: int = 2, threads: int = 8) -> int:
     """Run gunicorn on ``0.0.0.0:port`` with ``workers`` processes of ``threads`` threads each
     (request timeout 60 s); blocks until it stops. Gunicorn's arbiter ends by calling
@@ -42,6 +51,7 @@ def serve(settings: Settings, *, port: int, workers: int = 2, threads: int = 8) 
         "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         "errorlog": "-",
         "loglevel": "info",
+        "worker_exit": worker_exit,
     }
     _Server(settings, options).run()
     return 0

@@ -11,7 +11,6 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
-from bot.infra import event_log
 from bot.infra.clock import TickResult, tick
 from bot.infra.config import Settings, WorkspaceConfig
 from bot.infra.context import AppContext
@@ -60,7 +59,8 @@ def tick_once(
     ctx: AppContext, now: datetime, *, dry_run: bool = False, team_id: str | None = None
 ) -> TickResult:
     """Plan and enqueue (or, dry, only plan) the work due at ``now``; when not dry, also sync
-    memberships that are due and purge old event ids, each in a transaction of its own.
+    memberships that are due, run stored requests a web process left unfinished, and purge
+    finished ones older than 3 days, each in a transaction of its own.
 
     Args:
         now: an aware datetime.
@@ -81,9 +81,21 @@ def tick_once(
             return result
         session.commit()
     sync_due(ctx, team_id, now)
+    ran = ctx.run_jobs()  # stored requests no web process finished (a stop, a crash)
+    if ran:
+        log.info("ran %d stored request(s) left by a web process", ran)
     with ctx.session_factory.begin() as session:
-        event_log.purge(session, now)
+        ctx.inbox.purge(session, now)
     return result
+
+
+def context_for(settings: Settings, config: WorkspaceConfig) -> AppContext:
+    """The AppContext of a worker or a tick, able to run every kind of stored job."""
+    import handlers
+
+    ctx = AppContext.create(settings, config)
+    ctx.job_runners = handlers.job_runners()
+    return ctx
 
 
 def print_result(result: TickResult, report: DeliveryReport | None, dry_run: bool) -> None:
@@ -119,7 +131,7 @@ def run_tick(settings: Settings, config: WorkspaceConfig, now: datetime, *, dry_
     Raises:
         TeamUnknown: the workspace cannot be told (see :func:`resolve_team_id`).
     """
-    ctx = AppContext.create(settings, config)
+    ctx = context_for(settings, config)
     try:
         result = tick_once(ctx, now, dry_run=dry_run)
         report = (
@@ -144,7 +156,7 @@ def run_worker(settings: Settings, config: WorkspaceConfig, *, interval: int = 6
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.interval import IntervalTrigger
 
-    ctx = AppContext.create(settings, config)
+    ctx = context_for(settings, config)
     scheduler = BlockingScheduler(timezone=UTC)
 
     def job() -> None:

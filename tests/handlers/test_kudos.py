@@ -484,12 +484,12 @@ def test_reaction_kudos_wait_out_a_busy_slack(
 def test_ignored_events_are_not_recorded(
     web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
 ) -> None:
-    from bot.infra.models import ProcessedEvent
+    from bot.infra.models import InboxJob
 
     event(web.events_url, reaction("reaction_added", emoji="tada"))
     event(web.events_url, {"type": "member_joined_channel", "user": ANA, "channel": "C0RANDOM"})
     drain(web)
-    assert count(session_factory, ProcessedEvent) == 0
+    assert count(session_factory, InboxJob) == 0
 
 
 def at(text: str) -> datetime:

@@ -13,10 +13,7 @@ instead of posting again.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra import retry
+from bot.infra.inbox import lease_owner
 from bot.infra.models import OutboxStatus
 from bot.infra.outbox.leases import Claim, Leases, Result
 from bot.infra.outbox.queue import REFERENCES
@@ -84,8 +82,7 @@ class Deliverer:
         self.client = client
         self.max_backoff = max_backoff
         self.sleep = sleep
-        owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.leases = Leases(session_factory, owner, lease, clock)
+        self.leases = Leases(session_factory, lease_owner(), lease, clock)
 
     def deliver_due(self, keys: Sequence[str] | None = None, limit: int = 100) -> DeliveryReport:
         """Send every due row (of ``keys`` if given) once, without waiting for retries.

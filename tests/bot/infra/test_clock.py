@@ -118,19 +118,3 @@ def test_a_stopped_clock_is_reported_once_it_runs_again(
     assert "the clock last ran" not in caplog.text  # quiet days are not a stopped clock
     run(session_factory, config, datetime(2026, 6, 20, tzinfo=UTC))
     assert "the clock last ran at 2026-06-05" in caplog.text
-
-
-def test_old_event_ids_are_purged(session_factory: sessionmaker[Session]) -> None:
-    from bot.infra import event_log
-    from bot.infra.models import ProcessedEvent
-
-    now = datetime(2026, 6, 11, tzinfo=UTC)
-    with session_factory.begin() as session:
-        assert event_log.first_delivery(session, TEAM, "Ev1", "reaction_added", now)
-        assert not event_log.first_delivery(session, TEAM, "Ev1", "reaction_added", now)
-        assert event_log.first_delivery(
-            session, TEAM, "Ev2", "reaction_added", now + timedelta(days=3)
-        )
-    with session_factory.begin() as session:
-        assert event_log.purge(session, now + timedelta(days=3, hours=1)) == 1
-    assert count(session_factory, ProcessedEvent) == 1

@@ -1,0 +1,256 @@
+"""The durable inbox: a request whose work goes on after the ack is stored first.
+
+A listener stores the job (``accept``) before it acknowledges Slack, under a natural key
+(``event:<event_id>``, ``command:<trigger_id>``, ``view:<view id>``), so Slack's retried
+deliveries store it once. The web process then runs it at once; whatever is not finished (a
+SIGTERM, a SIGKILL, a database outage) is claimed with a lease by the next ``serve`` or
+``worker``, like the outbox. A job that fails for a passing reason is tried again later, until
+it expires.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.infra import retry
+from bot.infra.db import insert_if_absent, is_postgres
+from bot.infra.models import InboxJob, JobStatus
+
+log = logging.getLogger(__name__)
+
+HANDOFF = timedelta(seconds=30)  # the web process's own head start before a worker may run it
+JOB_TTL = timedelta(hours=1)  # an answer to a person is worthless after this
+KEEP_DONE = timedelta(days=3)  # done jobs are kept this long: Slack re-sends within minutes
+
+
+def lease_owner() -> str:
+    """A name for this process's leases (on inbox jobs and outbox rows): host, pid, random."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Retry(Exception):
+    """Raised by a job to be run again later.
+
+    Args:
+        reason: why, recorded as the job's ``last_error``.
+        seconds: when to try again; None backs off by attempt (1, 2, 4… s, at most 10 min).
+    """
+
+    def __init__(self, reason: str, seconds: float | None = None) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed job: what its runner gets.
+
+    Attributes:
+        attempt: this run's number (1 for the first).
+        expires_at: after this (aware UTC) the job is given up as ``expired``.
+    """
+
+    id: int
+    team_id: str
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    attempt: int
+    expires_at: datetime
+
+
+class Inbox:
+    """Stores, claims and settles inbox jobs for one ``owner`` (a process and its threads).
+
+    Args:
+        session_factory: where the jobs live.
+        owner: who holds the leases it takes (host, pid and a random part).
+        clock: the current aware datetime.
+        lease: how long a claim holds a job before another process may take it over.
+    """
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        owner: str,
+        clock: Callable[[], datetime],
+        lease: timedelta = timedelta(minutes=2),
+    ) -> None:
+        self.session_factory = session_factory
+        self.owner = owner
+        self.clock = clock
+        self.lease = lease
+
+    def accept(
+        self,
+        session: Session,
+        team_id: str,
+        key: str,
+        kind: str,
+        payload: dict[str, Any],
+        ttl: timedelta = JOB_TTL,
+    ) -> int | None:
+        """Store a job in the caller's transaction.
+
+        Returns:
+            The new job's id, or None when ``key`` was already stored (a retried delivery).
+        """
+        now = self.clock()
+        values = {
+            "team_id": team_id,
+            "key": key,
+            "kind": kind,
+            "payload": payload,
+            "status": JobStatus.PENDING,
+            "attempts": 0,
+            "created_at": now,
+            "expires_at": now + ttl,
+            "next_attempt_at": now + HANDOFF,
+        }
+        return insert_if_absent(session, InboxJob, values, ["team_id", "key"])
+
+    def _claimable(self, now: datetime, ids: Sequence[int] | None) -> ColumnElement[bool]:
+        free = or_(InboxJob.lease_until.is_(None), InboxJob.lease_until < now)
+        if ids is not None:  # the process that stored them runs them at once
+            return and_(InboxJob.status == JobStatus.PENDING, free, InboxJob.id.in_(list(ids)))
+        due = or_(InboxJob.next_attempt_at.is_(None), InboxJob.next_attempt_at <= now)
+        return and_(InboxJob.status == JobStatus.PENDING, free, due)
+
+    def claim(self, ids: Sequence[int] | None = None, limit: int = 50) -> list[Job]:
+        """Take the lease on the jobs ``ids`` (or on up to ``limit`` due jobs), oldest first."""
+        now = self.clock()
+        claimed = []
+        with self.session_factory.begin() as session:
+            query = select(InboxJob).where(self._claimable(now, ids)).order_by(InboxJob.id)
+            query = query.limit(limit)
+            if is_postgres(session):
+                query = query.with_for_update(skip_locked=True)
+            for row in session.scalars(query).all():
+                taken = session.execute(
+                    update(InboxJob)
+                    .where(InboxJob.id == row.id, self._claimable(now, [row.id]))
+                    .values(lease_until=now + self.lease, lease_owner=self.owner)
+                    .execution_options(synchronize_session=False)
+                )
+                if taken.rowcount == 1:  # type: ignore[attr-defined]
+                    claimed.append(
+                        Job(
+                            id=row.id,
+                            team_id=row.team_id,
+                            key=row.key,
+                            kind=row.kind,
+                            payload=dict(row.payload),
+                            attempt=row.attempts + 1,
+                            expires_at=row.expires_at,
+                        )
+                    )
+        return claimed
+
+    def _settle(self, job: Job, **values: Any) -> None:
+        values |= {"attempts": job.attempt, "lease_until": None, "lease_owner": None}
+        with self.session_factory.begin() as session:
+            session.execute(
+                update(InboxJob)
+                .where(InboxJob.id == job.id, InboxJob.lease_owner == self.owner)
+                .values(**values)
+            )
+
+    def done(self, job: Job) -> None:
+        """The job ran to the end."""
+        self._settle(job, status=JobStatus.DONE, finished_at=self.clock(), last_error=None)
+
+    def failed(self, job: Job, reason: str) -> None:
+        """Give the job up for good, with ``reason``."""
+        self._settle(job, status=JobStatus.FAILED, finished_at=self.clock(), last_error=reason)
+
+    def later(self, job: Job, seconds: float, reason: str) -> bool:
+        """Run the job again in ``seconds``; if that is past its expiry it fails as ``expired``.
+
+        Returns:
+            True if it will run again.
+        """
+        when = self.clock() + timedelta(seconds=seconds)
+        if when > job.expires_at:
+            self.failed(job, f"expired: {reason}")
+            return False
+        self._settle(job, next_attempt_at=when, last_error=reason)
+        return True
+
+    def execute(self, job: Job, run: Callable[[Job], None]) -> float | None:
+        """Run a claimed job and settle it by how it ended.
+
+        ``Retry`` runs it again when it asks; a database error, an unreachable Slack or a
+        passing Slack error (429 with its Retry-After, 5xx) backs off and runs it again; a
+        permanent Slack error or a bug fails it for good (logged with its traceback). A job
+        past its expiry fails as ``expired`` without running.
+
+        Returns:
+            Seconds until it should run again, or None when it is settled for good.
+        """
+        if self.clock() > job.expires_at:
+            self.failed(job, "expired before it could run")
+            return None
+        wait: float | None = None
+        reason = ""
+        try:
+            run(job)
+        except Retry as again:
+            wait = again.seconds if again.seconds is not None else retry.backoff(job.attempt)
+            reason = str(again)
+        except SlackApiError as exc:
+            verdict = retry.classify(exc, job.attempt)
+            if verdict.retry_in is None:
+                log.warning("job %s failed for good: %s", job.key, verdict.error)
+                self.failed(job, verdict.error)
+                return None
+            wait, reason = verdict.retry_in, verdict.error
+        except (SQLAlchemyError, OSError) as exc:  # the database or Slack is unreachable
+            log.warning("job %s will be tried again: %s", job.key, exc)
+            wait, reason = retry.backoff(job.attempt), f"{type(exc).__name__}: {exc}"[:500]
+        except Exception as exc:
+            log.exception("job %s failed", job.key)
+            self.failed(job, f"{type(exc).__name__}: {exc}"[:500])
+            return None
+        else:
+            self.done(job)
+            return None
+        return wait if self.later(job, wait, reason) else None
+
+    def release(self, stored: Sequence[int] = ()) -> int:
+        """A graceful stop: give back every lease this owner holds, and the head start of the
+        jobs it ``stored`` but never started, so another process runs them all now.
+
+        Returns:
+            How many jobs were handed over.
+        """
+        mine = InboxJob.lease_owner == self.owner
+        if stored:
+            mine = or_(mine, and_(InboxJob.lease_owner.is_(None), InboxJob.id.in_(list(stored))))
+        with self.session_factory.begin() as session:
+            result = session.execute(
+                update(InboxJob)
+                .where(mine, InboxJob.status == JobStatus.PENDING)
+                .values(lease_until=None, lease_owner=None, next_attempt_at=None)
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def purge(self, session: Session, now: datetime) -> int:
+        """Delete jobs done or failed more than KEEP_DONE ago. Returns how many."""
+        result = session.execute(
+            delete(InboxJob).where(
+                InboxJob.status != JobStatus.PENDING, InboxJob.finished_at < now - KEEP_DONE
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
