@@ -99,6 +99,9 @@ class _Reply:
         return cls(status, json.dumps(data).encode("utf-8"), JSON_CONTENT_TYPE, dict(headers))
 
 
+LOST = _Reply(0, b"", "")  # the answer a lost call gets: none
+
+
 def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
     """Parse multipart/form-data (slack_sdk uses it when files are attached)."""
     raw = b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
@@ -159,11 +162,13 @@ class Script:
     def __init__(self, lock: threading.Lock) -> None:
         self._lock = lock
         self._failures: dict[str, list[_Failure]] = {}
+        self._lost: dict[str, int] = {}  # method -> how many answers to drop after acting
         self._error_rules: dict[str, list[_ErrorRule]] = {}
         self._overrides: dict[str, dict[str, Any]] = {}
 
     def clear(self) -> None:
         with self._lock:
+            self._lost.clear()
             self._failures.clear()
             self._error_rules.clear()
             self._overrides.clear()
@@ -209,6 +214,20 @@ class Script:
             phrase = "Error"
         html = f"<html><body><h1>{failure.status} {phrase}</h1></body></html>"
         return _Reply(failure.status, html.encode("utf-8"), "text/html; charset=utf-8", extra)
+
+    def lose_next(self, method: str, times: int = 1) -> None:
+        """Act on the next ``times`` calls to ``method`` (a post is made) but drop the answer:
+        the connection closes without a response, as when it breaks on the way back."""
+        with self._lock:
+            self._lost[method] = self._lost.get(method, 0) + times
+
+    def take_lost(self, method: str) -> bool:
+        """Whether this call's answer is to be dropped (counts one down)."""
+        with self._lock:
+            left = self._lost.get(method, 0)
+            if left:
+                self._lost[method] = left - 1
+            return left > 0
 
     def scripted(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
         """A scripted error or replaced body for this call, or None for the default answer."""
@@ -294,6 +313,11 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # a bug in the fake must surface, not hang the client
             self.server.fake._record_error(traceback.format_exc())
             reply = _Reply.json({"ok": False, "error": "fake_internal_error"}, status=500)
+        if reply is LOST:  # the answer never arrives
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
@@ -426,6 +450,10 @@ class SlackFake(Workspace):
         """See :meth:`Script.set_response`."""
         self.script.set_response(method, data)
 
+    def lose_next(self, method: str, times: int = 1) -> None:
+        """See :meth:`Script.lose_next`."""
+        self.script.lose_next(method, times)
+
     # ------------------------------------------------------------------ internals
 
     def _record_error(self, text: str) -> None:
@@ -464,4 +492,7 @@ class SlackFake(Workspace):
         scripted = self.script.scripted(method, params)
         if scripted is not None:
             return _Reply.json(scripted)
-        return _Reply.json(answer(self, method, params, self.base_url))
+        answered = answer(self, method, params, self.base_url)
+        if self.script.take_lost(method):
+            return LOST
+        return _Reply.json(answered)

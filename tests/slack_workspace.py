@@ -218,7 +218,8 @@ def answer(ws: Workspace, method: str, params: dict[str, Any], base_url: str) ->
 
 
 def history_page(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    """Newest first, like Slack; metadata only when include_all_metadata is set."""
+    """Newest first, like Slack, from ``oldest``; metadata only when include_all_metadata is
+    set; ``limit`` per page (at most 999) and a ``response_metadata.next_cursor`` for the next."""
     channel = str(params.get("channel", ""))
     with ws.lock:
         messages = list(ws.history.get(channel, []))
@@ -232,8 +233,16 @@ def history_page(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         if not with_metadata:
             shown.pop("metadata", None)
         found.append(shown)
-    limit = int(params.get("limit") or DEFAULT_PAGE_LIMIT)
-    return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
+    limit = min(int(params.get("limit") or DEFAULT_PAGE_LIMIT), 999)
+    start = decode_cursor(str(params.get("cursor") or "")) or 0
+    page = found[start : start + limit]
+    more = start + limit < len(found)
+    return {
+        "ok": True,
+        "messages": page,
+        "has_more": more,
+        "response_metadata": {"next_cursor": encode_cursor(start + limit) if more else ""},
+    }
 
 
 def members_page(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:

@@ -87,7 +87,8 @@ class AppContext:
         )
 
     def __post_init__(self) -> None:
-        self.inbox = Inbox(self.session_factory, lease_owner(), lambda: self.clock())
+        self.inbox = Inbox(self.session_factory, lease_owner(), self.now)
+        self.deliverer.leases.clock = self.now  # one time source for the whole process
 
     def accept(
         self,

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,6 +38,12 @@ KEEP_DONE = timedelta(days=3)  # done jobs are kept this long: Slack re-sends wi
 def lease_owner() -> str:
     """A name for this process's leases (on inbox jobs and outbox rows): host, pid, random."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def job_counts(session: Session) -> dict[str, int]:
+    """Stored requests per status (``{"pending": 2, "done": 40, "failed": 1}``), all teams."""
+    rows = session.execute(select(InboxJob.status, func.count()).group_by(InboxJob.status))
+    return {str(status): int(count) for status, count in rows.all()}
 
 
 class Retry(Exception):

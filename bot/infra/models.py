@@ -278,6 +278,12 @@ class OutboxMessage(TeamScoped, Base):
     slack_channel: Mapped[SlackId | None]
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # after this the message is worthless ("Today: Diwali" the day after): failed "expired"
+    expires_at: Mapped[datetime | None]
+    # when a send whose outcome is unknown (answer lost, crash) began: checked before resending
+    unknown_since: Mapped[datetime | None]
+    # sends made without being able to check the channel first (the bot cannot read it)
+    blind_resends: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class InboxJob(TeamScoped, Base):

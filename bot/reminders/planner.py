@@ -7,7 +7,7 @@ happen once: ``reminder:<first day>:<slug>:<n>`` and ``reminder:<site>:<first da
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.infra.calendar import calendar_for
 from bot.infra.clock import Planned, PlanWindow
@@ -23,6 +23,13 @@ def post_time_at(site: Site, config: WorkspaceConfig, day: date) -> datetime:
     zoneinfo resolves DST: on a spring-forward day a time in the gap maps forward."""
     local = datetime.combine(day, site.post_time or config.reminders.time, tzinfo=site.tz)
     return local.astimezone(UTC)
+
+
+def end_of_local_day(site: Site, instant: datetime) -> datetime:
+    """The first moment of the next day at ``site`` after ``instant``: when a reminder worded
+    "today" or "tomorrow" there stops being true, so it is not sent after it."""
+    day = instant.astimezone(site.tz).date() + timedelta(days=1)
+    return datetime.combine(day, time(0), tzinfo=site.tz).astimezone(UTC)
 
 
 def offsets(config: WorkspaceConfig) -> list[int]:
@@ -68,7 +75,9 @@ def plan_reminders(window: PlanWindow) -> Iterator[Planned]:
                 f"{shared[0].name} · {when_label(n)} · {site_names(config, shared)}"
                 f" · {local_time(earliest.site, due)}"
             )
-            yield Planned(key, due, (Outgoing(key, "chat.postMessage", message),), summary)
+            expires = end_of_local_day(earliest.site, due)
+            outgoing = Outgoing(key, "chat.postMessage", message, expires_at=expires)
+            yield Planned(key, due, (outgoing,), summary)
 
 
 def site_day_of(config: WorkspaceConfig, occasion: SiteOccasion, due: datetime) -> Planned:
@@ -78,4 +87,6 @@ def site_day_of(config: WorkspaceConfig, occasion: SiteOccasion, due: datetime) 
     summary = (
         f"{occasion.name} · today · {occasion.site.name} channel · {local_time(occasion.site, due)}"
     )
-    return Planned(key, due, (Outgoing(key, "chat.postMessage", message),), summary)
+    expires = end_of_local_day(occasion.site, due)
+    outgoing = Outgoing(key, "chat.postMessage", message, expires_at=expires)
+    return Planned(key, due, (outgoing,), summary)

@@ -185,13 +185,16 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
     """List messages not yet delivered, or (--failed) those that failed for good."""
     from bot.infra.db import make_engine, make_session_factory
-    from bot.infra.outbox.report import outbox_counts, row_line, undelivered
+    from bot.infra.inbox import job_counts
+    from bot.infra.outbox.report import blind_resends, outbox_counts, row_line, undelivered
 
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine)() as session:
             rows = undelivered(session, failed=args.failed)
             counts = outbox_counts(session)
+            blind = blind_resends(session)
+            jobs = job_counts(session)
     finally:
         engine.dispose()
     label = "failed" if args.failed else "pending"
@@ -201,6 +204,13 @@ def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
         f"{counts.get(s, 0)} {s}" for s in ("pending", "sent", "failed", "cancelled")
     )
     print(f"{len(rows)} {label} message{'s' if len(rows) != 1 else ''} ({totals})")
+    if blind:
+        print(
+            f"{blind} send{'s' if blind != 1 else ''} made without checking the channel first "
+            "(the bot cannot read it): each may show twice in Slack"
+        )
+    stored = ", ".join(f"{jobs.get(s, 0)} {s}" for s in ("pending", "failed"))
+    print(f"stored requests (inbox): {stored}")
     return EXIT_OK
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -89,6 +91,12 @@ def tick_once(
     return result
 
 
+def clock_from(start: datetime) -> Callable[[], datetime]:
+    """A clock that reads ``start`` (aware) at first and moves on with real time."""
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
+
+
 def context_for(settings: Settings, config: WorkspaceConfig) -> AppContext:
     """The AppContext of a worker or a tick, able to run every kind of stored job."""
     import handlers
@@ -132,6 +140,7 @@ def run_tick(settings: Settings, config: WorkspaceConfig, now: datetime, *, dry_
         TeamUnknown: the workspace cannot be told (see :func:`resolve_team_id`).
     """
     ctx = context_for(settings, config)
+    ctx.clock = clock_from(now)  # the tick runs as if at --now: expiry and retries follow it
     try:
         result = tick_once(ctx, now, dry_run=dry_run)
         report = (

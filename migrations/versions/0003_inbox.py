@@ -1,10 +1,12 @@
-"""the durable inbox: requests whose work goes on after the ack are stored before it
+"""the durable inbox; outbox expiry and sends of unknown outcome
 
 Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-29
 
-Replaces processed_events: an event's inbox job, keyed by its event_id, is its record.
+Requests whose work goes on after the ack are stored before it (inbox_jobs); this replaces
+processed_events: an event's inbox job, keyed by its event_id, is its record. Outbox messages
+get an expiry, the start of a send whose outcome is unknown, and a count of blind re-sends.
 """
 
 from __future__ import annotations
@@ -43,9 +45,19 @@ def upgrade() -> None:
     with op.batch_alter_table("inbox_jobs", schema=None) as batch_op:
         batch_op.create_index("ix_inbox_due", ["status", "next_attempt_at"], unique=False)
     op.drop_table("processed_events")
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("unknown_since", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("blind_resends", sa.Integer(), nullable=False, server_default=sa.text("0"))
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_column("blind_resends")
+        batch_op.drop_column("unknown_since")
+        batch_op.drop_column("expires_at")
     op.create_table(
         "processed_events",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -13,9 +13,10 @@ instead of posting again.
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.error import URLError
@@ -33,7 +34,22 @@ from bot.infra.outbox.queue import REFERENCES
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "lantern_outbox"
+HISTORY_PAGE_SIZE = 200  # conversations.history allows up to 999; Slack advises 200
+HISTORY_PAGES = 25  # 5,000 messages back; beyond that the check waits and tries again
+DEFAULT_RETRY = 60.0  # seconds
+
+
+def never_arrived(exc: BaseException) -> bool:
+    """Whether a failed request certainly never reached Slack: the connection was refused
+    or the name did not resolve. Anything else (a timeout, a reset, a dropped answer) may
+    have reached it."""
+    reason = getattr(exc, "reason", exc)
+    return isinstance(reason, ConnectionRefusedError | socket.gaierror)
+
+
 SENT, PENDING, FAILED = OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.FAILED
+# the history look-up could not be made (the bot cannot read the channel): send, counted
+CANNOT_CHECK = Result(PENDING, error="cannot check the channel")
 
 
 def utcnow() -> datetime:
@@ -91,10 +107,17 @@ class Deliverer:
             What happened to each row tried.
         """
         report = DeliveryReport()
+        for key in self.leases.expire(keys):
+            log.warning("outbox %s expired before it could be sent", key)
+            report.failed.append((key, "expired"))
         for claim in self.leases.claim(keys, limit):
             if not self.leases.renew(claim):
                 continue  # the lease ran out while earlier rows were sent: another took it
-            result = self._already_posted(claim) or self._send(claim)
+            checked = self._already_posted(claim)
+            if checked is CANNOT_CHECK:
+                result = replace(self._send(claim), blind=True)
+            else:
+                result = checked or self._send(claim)
             self.leases.settle(claim, result)
             if result.status == SENT:
                 report.sent.append(claim.key)
@@ -145,25 +168,56 @@ class Deliverer:
         return self.leases.seconds_until_next(keys)
 
     def _already_posted(self, claim: Claim) -> Result | None:
-        """After a crash mid-send, find the post if Slack did accept it (by its metadata)."""
+        """When an earlier send's outcome is unknown (a crash, a lost answer), find that post
+        in the channel by its metadata, paging back to when it may have been made.
+
+        Returns:
+            SENT with the post found; PENDING (not sent, checked again later) when the look-up
+            is rate-limited, fails passingly or runs past HISTORY_PAGES; CANNOT_CHECK when
+            the bot cannot read the channel (``not_in_channel``…); None when it was not posted.
+        """
         if claim.orphaned_at is None or claim.method != "chat.postMessage":
             return None
         channel = str(claim.payload.get("channel") or "")
-        oldest = claim.orphaned_at.timestamp()
-        try:
-            response = self.client.conversations_history(
-                channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
-            )
-        except (SlackApiError, URLError, OSError, ValueError) as exc:
-            log.warning("cannot check %s for an earlier post of %s: %s", channel, claim.key, exc)
-            return None
-        for message in response.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            payload = metadata.get("event_payload") or {}
-            if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == claim.key:
-                log.info("outbox %s was posted before a crash; not posting again", claim.key)
-                return Result(SENT, data={"ts": message.get("ts"), "channel": channel})
-        return None
+        oldest = f"{claim.orphaned_at.timestamp():.6f}"
+        cursor: str | None = None
+        attempt = claim.attempts + 1
+        for _ in range(HISTORY_PAGES):
+            try:
+                response = self.client.conversations_history(
+                    channel=channel,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=HISTORY_PAGE_SIZE,
+                    cursor=cursor,
+                )
+            except SlackApiError as exc:
+                verdict = retry.classify(exc, attempt, self.max_backoff)
+                if verdict.retry_in is None:
+                    log.warning(
+                        "cannot read %s to check for %s (%s): sending it again",
+                        channel,
+                        claim.key,
+                        verdict.error,
+                    )
+                    return CANNOT_CHECK
+                error = f"checking history: {verdict.error}"
+                return Result(PENDING, error=error, retry_in=verdict.retry_in, unknown=True)
+            except (URLError, OSError, ValueError) as exc:
+                wait = retry.backoff(attempt, self.max_backoff)
+                error = f"checking history: {exc}"
+                return Result(PENDING, error=error, retry_in=wait, unknown=True)
+            for message in response.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == claim.key:
+                    log.info("outbox %s had been posted; not posting again", claim.key)
+                    return Result(SENT, data={"ts": message.get("ts"), "channel": channel})
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+        error = f"checking history: more than {HISTORY_PAGES} pages"
+        return Result(PENDING, error=error, retry_in=DEFAULT_RETRY, unknown=True)
 
     def _resolve(self, claim: Claim) -> dict[str, Any] | Result:
         """Fill ``{"$ts_of": key}`` / ``{"$channel_of": key}`` from an earlier message, so an
@@ -200,7 +254,11 @@ class Deliverer:
             return Result(PENDING, error=verdict.error, retry_in=verdict.retry_in)
         except (URLError, OSError, TimeoutError) as exc:
             wait = retry.backoff(attempt, self.max_backoff)
-            return Result(PENDING, error=f"connection: {exc}", retry_in=wait)
+            if never_arrived(exc):
+                return Result(PENDING, error=f"connection: {exc}", retry_in=wait)
+            # the request may have reached Slack and the answer been lost: check, never resend
+            unknown = claim.method == "chat.postMessage"
+            return Result(PENDING, error=f"no answer: {exc}", retry_in=wait, unknown=unknown)
         except ValueError as exc:  # a body Slack's gateway sent that is not JSON
             wait = retry.backoff(attempt, self.max_backoff)
             return Result(PENDING, error=f"bad response: {exc}", retry_in=wait)

@@ -22,14 +22,17 @@ from bot.infra.models import OutboxMessage, OutboxStatus
 # how far before an expired lease's end to look for a post that was made before a crash
 # (longer than any lease, so it covers the whole attempt)
 ORPHAN_LOOKBACK = timedelta(minutes=15)
+# how far before a send of unknown outcome began to look for it (clocks differ a little)
+CLOCK_SLACK = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
 class Claim:
     """A row this deliverer holds the lease on.
 
-    ``orphaned_at`` is set when an earlier deliverer took the row and never reported back
-    (a crash or a hang): the earliest moment its post may have reached Slack.
+    ``orphaned_at`` is set when an earlier send's outcome is unknown (a deliverer took the
+    row and never reported back, or the answer was lost on the way back): the earliest
+    moment that post may have reached Slack.
     """
 
     id: int
@@ -44,12 +47,15 @@ class Claim:
 @dataclass(frozen=True)
 class Result:
     """How one attempt ended: ``status`` SENT, PENDING (retry in ``retry_in`` seconds) or
-    FAILED; ``data`` is Slack's answer for a sent call (``ts``, ``channel``)."""
+    FAILED; ``data`` is Slack's answer for a sent call (``ts``, ``channel``); ``unknown`` when
+    the outcome is unknown; ``blind`` when it was sent without the check."""
 
     status: OutboxStatus
     error: str | None = None
     retry_in: float = 0.0
     data: dict[str, Any] = field(default_factory=dict)
+    unknown: bool = False  # Slack may have acted: check the channel before sending again
+    blind: bool = False  # sent without being able to check the channel first
 
 
 class Leases:
@@ -66,6 +72,7 @@ class Leases:
         self.owner = owner
         self.lease = lease
         self.clock = clock
+        self.started: dict[int, datetime] = {}  # row id -> when this owner's send began
 
     @staticmethod
     def _due(now: datetime) -> ColumnElement[bool]:
@@ -88,7 +95,9 @@ class Leases:
                 query = query.with_for_update(skip_locked=True)
             for row in session.scalars(query).all():
                 orphaned_at = None
-                if row.lease_owner is not None and row.lease_until is not None:
+                if row.unknown_since is not None:
+                    orphaned_at = row.unknown_since - CLOCK_SLACK
+                elif row.lease_owner is not None and row.lease_until is not None:
                     orphaned_at = row.lease_until - ORPHAN_LOOKBACK
                 taken = session.execute(  # compare-and-set: only one deliverer gets it
                     update(OutboxMessage)
@@ -110,10 +119,32 @@ class Leases:
                     )
         return claimed
 
+    def expire(self, keys: Sequence[str] | None) -> list[str]:
+        """Fail, as ``expired``, the due rows (of ``keys``) whose expiry has passed.
+
+        Returns:
+            Their keys.
+        """
+        now = self.clock()
+        late = and_(self._due(now), OutboxMessage.expires_at <= now)
+        if keys is not None:
+            late = and_(late, OutboxMessage.key.in_(list(keys)))
+        with self.session_factory.begin() as session:
+            found = list(session.scalars(select(OutboxMessage.key).where(late)))
+            if found:
+                session.execute(
+                    update(OutboxMessage)
+                    .where(late, OutboxMessage.key.in_(found))
+                    .values(status=OutboxStatus.FAILED, last_error="expired")
+                    .execution_options(synchronize_session=False)
+                )
+        return found
+
     def renew(self, claim: Claim) -> bool:
         """Renew the lease just before sending. False if it lapsed and another deliverer took
         the row meanwhile (taking it changes ``lease_owner``, so this compare-and-set fails)."""
         now = self.clock()
+        self.started[claim.id] = now
         with self.session_factory.begin() as session:
             result = session.execute(
                 update(OutboxMessage)
@@ -137,13 +168,19 @@ class Leases:
             "status": result.status,
             "last_error": result.error,
         }
+        if result.unknown:  # the earliest moment a post may have been made is kept
+            values["unknown_since"] = claim.orphaned_at or self.started.get(claim.id, now)
+        if result.blind:
+            values["blind_resends"] = OutboxMessage.blind_resends + 1
         if result.status == OutboxStatus.SENT:
             values["sent_at"] = now
+            values["unknown_since"] = None
             values["slack_ts"] = result.data.get("ts") or result.data.get("message_ts")
             channel = result.data.get("channel")
             values["slack_channel"] = channel if isinstance(channel, str) else None
         elif result.status == OutboxStatus.PENDING:
             values["next_attempt_at"] = now + timedelta(seconds=result.retry_in)
+        self.started.pop(claim.id, None)
         with self.session_factory.begin() as session:
             session.execute(
                 update(OutboxMessage)

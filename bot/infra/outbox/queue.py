@@ -29,11 +29,14 @@ class Outgoing:
         key: names the call for good, e.g. ``digest:U0MGR:2026-W24`` (at most 255 characters).
         method: the Web API method, e.g. ``chat.postMessage``.
         payload: its arguments, JSON-serialisable.
+        expires_at: when the message stops being worth sending (a day-of reminder: the end
+            of that day); None: never.
     """
 
     key: str
     method: str
     payload: dict[str, Any]
+    expires_at: datetime | None = None  # aware; not sent after it (failed "expired")
 
     def describe(self) -> str:
         """One line for logs and previews: method, channel, key and fallback text."""
@@ -57,6 +60,7 @@ def enqueue(session: Session, team_id: str, message: Outgoing, now: datetime) ->
         "attempts": 0,
         "created_at": now,
         "next_attempt_at": None,
+        "expires_at": message.expires_at,
     }
     return insert_if_absent(session, OutboxMessage, values, ["team_id", "key"]) is not None
 

@@ -16,6 +16,15 @@ def outbox_counts(session: Session, team_id: str | None = None) -> dict[str, int
     return {str(status): int(count) for status, count in session.execute(query).all()}
 
 
+def blind_resends(session: Session, team_id: str | None = None) -> int:
+    """How many sends were made without the channel check a send of unknown outcome needs
+    (the bot could not read the channel): each may have posted twice."""
+    query = select(func.coalesce(func.sum(OutboxMessage.blind_resends), 0))
+    if team_id is not None:
+        query = query.where(OutboxMessage.team_id == team_id)
+    return int(session.scalar(query) or 0)
+
+
 def undelivered(
     session: Session, *, failed: bool, team_id: str | None = None, newest: int | None = None
 ) -> list[OutboxMessage]:
@@ -43,6 +52,10 @@ def row_line(row: OutboxMessage, *, failed: bool) -> str:
         channel = "→" + str(next(iter(channel.values())))
     when = (row.next_attempt_at or row.created_at).isoformat(timespec="seconds")
     reason = row.last_error or ("not tried yet" if row.attempts == 0 else "")
+    if row.unknown_since is not None and not failed:
+        reason += f" (an earlier send's outcome is unknown since {row.unknown_since:%H:%M:%S}Z)"
+    if row.blind_resends:
+        reason += f" (sent {row.blind_resends}× without a channel check)"
     return (
         f"{row.id}\t{row.key}\t{row.method}\t{channel}\t"
         f"attempts={row.attempts}\t{'next=' + when if not failed else ''}\t{reason}"

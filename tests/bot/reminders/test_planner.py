@@ -14,7 +14,7 @@ from bot.infra.context import AppContext
 from bot.infra.models import OutboxMessage
 from bot.infra.outbox.delivery import DeliveryReport
 from bot.reminders.planner import post_time_at
-from bot.runtime.worker import tick_once
+from bot.runtime.worker import clock_from, tick_once
 from calendars.company import Milestone
 from tests.slack_fake import Call, SlackFake
 
@@ -25,6 +25,7 @@ CHICAGO = ZoneInfo("America/Chicago")
 
 
 def run(ctx: AppContext, now: datetime) -> tuple[list[str], DeliveryReport]:
+    ctx.clock = clock_from(now)  # deliver as at ``now``: reminders expire at the day's end
     result = tick_once(ctx, now, team_id="T0TEST")
     report = ctx.deliverer.deliver_until_done(timeout=10)
     return [m.key for m in result.enqueued], report
@@ -69,6 +70,24 @@ def test_day_of_posts_in_both_channels_once(ctx: AppContext, slack: SlackFake) -
     night, _ = run(ctx, datetime(2026, 6, 12, 21, 30, tzinfo=MANILA))
     assert night == ["reminder:cebu:2026-06-12:independence-day:0"]
     assert "Today: Independence Day" in posts(slack, "C0CEBU")[0].params["text"]
+
+
+def test_a_today_post_held_up_past_midnight_is_never_sent(
+    ctx: AppContext, slack: SlackFake
+) -> None:
+    """Due at 09:00 in Manila, planned, then Slack was out until after midnight there: the
+    "Today: Independence Day" posts expire instead of going out on the wrong day."""
+    nine = datetime(2026, 6, 12, 9, 0, tzinfo=MANILA)
+    ctx.clock = clock_from(datetime(2026, 6, 13, 0, 5, tzinfo=MANILA))  # delivery resumes
+    result = tick_once(ctx, nine, team_id="T0TEST")
+    report = ctx.deliverer.deliver_until_done(timeout=10)
+    day_of = {m.key for m in result.enqueued if m.key.endswith(":independence-day:0")}
+    assert {
+        "reminder:2026-06-12:independence-day:0",
+        "reminder:manila:2026-06-12:independence-day:0",
+    } <= day_of
+    assert {key for key, reason in report.failed if reason == "expired"} >= day_of
+    assert posts(slack) == []
 
 
 def test_diwali_for_the_mumbai_site(ctx: AppContext, slack: SlackFake) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from slack_sdk import WebClient
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -191,8 +193,14 @@ def crash_after_claim(
 
 
 def successor(session_factory: sessionmaker[Session], slack: SlackFake) -> Deliverer:
-    """The deliverer that runs once the crashed one's lease has run out."""
-    return Deliverer(session_factory, client_for(slack), clock=lambda: AFTER_THE_LEASE)
+    """The deliverer that runs once the crashed one's lease has run out (its clock moves on
+    from there with real time, so retries come due)."""
+    began = time.monotonic()
+
+    def clock() -> datetime:
+        return AFTER_THE_LEASE + timedelta(seconds=time.monotonic() - began)
+
+    return Deliverer(session_factory, client_for(slack), clock=clock, max_backoff=0.2)
 
 
 def recover_after_crash(
@@ -224,6 +232,7 @@ def test_a_failed_history_look_up_after_a_crash_posts_again(
     slack.error_for("conversations.history", "not_in_channel")
     report = recover_after_crash(session_factory, slack, after_send=True)
     assert report.sent == ["a"]
+    assert rows(session_factory)["a"].blind_resends == 1  # counted, shown by lantern outbox
     assert len(slack.calls_to("conversations.history")) == 1
     first, second = slack.calls_to("chat.postMessage")
     assert first.json_param("metadata") == second.json_param("metadata")
@@ -273,3 +282,66 @@ def test_a_lease_that_lapses_mid_batch_never_double_posts(
     assert report.sent == keys[:2]
     texts = [c.params["text"] for c in slack.calls_to("chat.postMessage")]
     assert sorted(texts) == keys, f"posted: {texts}"
+
+
+def test_a_rate_limited_history_check_waits_instead_of_posting_again(
+    session_factory: sessionmaker[Session], slack: SlackFake
+) -> None:
+    """A deliverer died after Slack took its post; the check answers 429: it is tried again
+    after Retry-After, finds the post, and nothing is posted twice."""
+    slack.fail_next("conversations.history", status=429, retry_after=1)
+    report = recover_after_crash(session_factory, slack, after_send=True)
+    assert report.sent == ["a"]
+    assert len(slack.calls_to("chat.postMessage")) == 1
+    assert len(slack.calls_to("conversations.history")) == 2
+    assert rows(session_factory)["a"].blind_resends == 0
+
+
+def test_the_check_pages_back_past_a_busy_channel(
+    session_factory: sessionmaker[Session], slack: SlackFake
+) -> None:
+    """250 messages arrived after the lost post: the check reads back page by page to it."""
+    store(session_factory, post("a", channel="C0MANILA"))
+    crash_after_claim(session_factory, slack, after_send=True)
+    for n in range(250):
+        slack.history["C0MANILA"].append(
+            {"type": "message", "text": f"chatter {n}", "ts": slack.next_ts(), "user": "U0ANA"}
+        )
+    report = successor(session_factory, slack).deliver_until_done(timeout=10)
+    assert report.sent == ["a"]
+    assert len(slack.calls_to("chat.postMessage")) == 1
+    assert len(slack.calls_to("conversations.history")) == 2  # 200 per page
+
+
+@pytest.mark.parametrize("lost", [1, 3])
+def test_a_post_whose_answer_is_lost_is_not_posted_again(
+    session_factory: sessionmaker[Session], slack: SlackFake, lost: int
+) -> None:
+    """Slack makes the post but the answer never arrives: the next attempt finds the post in
+    the channel instead of posting blind, however many messages this happens to."""
+    keys = [f"lost-{n}" for n in range(lost)]
+    store(session_factory, *(post(k, channel="C0MANILA", text=k) for k in keys))
+    slack.lose_next("chat.postMessage", times=lost)
+    deliverer = Deliverer(session_factory, client_for(slack), max_backoff=0.2)
+    report = deliverer.deliver_until_done(timeout=20)
+    assert sorted(report.sent) == keys
+    texts = [c.params["text"] for c in slack.calls_to("chat.postMessage")]
+    assert sorted(texts) == keys, "a post whose answer was lost was made twice"
+    found = rows(session_factory)
+    posted = {m["text"]: m["ts"] for m in slack.history["C0MANILA"]}
+    assert all(found[k].slack_ts == posted[k] for k in keys)
+    assert all(found[k].unknown_since is None for k in keys)
+
+
+def test_an_expired_message_is_never_sent(
+    session_factory: sessionmaker[Session], slack: SlackFake
+) -> None:
+    now = datetime.now(UTC)
+    late = Outgoing(
+        "today", "chat.postMessage", {"channel": "C0MANILA", "text": "Today: Diwali"}, now
+    )
+    store(session_factory, late, post("fine"))
+    report = Deliverer(session_factory, client_for(slack)).deliver_until_done(timeout=5)
+    assert report.failed == [("today", "expired")] and report.sent == ["fine"]
+    assert [c.params["text"] for c in slack.calls_to("chat.postMessage")] == ["hello"]
+    assert rows(session_factory)["today"].status == "failed"
