@@ -8,6 +8,7 @@ one stops first), answering through ``response_url``, ``chat.postEphemeral`` or 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -67,10 +68,29 @@ def give_from_command(ctx: AppContext, job: Job) -> None:
         channel = command.get("channel_id")
         reply_privately(text, client=ctx.client, channel=channel, user=giver_id, respond=respond)
 
+    answer(
+        ctx,
+        job,
+        lambda: give(ctx, job.team_id, giver_id, draft, KudosSource.COMMAND, str(request_id)),
+        tell,
+        SORRY,
+    )
+
+
+def answer(
+    ctx: AppContext,
+    job: Job,
+    attempt: Callable[[], service.Outcome],
+    tell: Callable[[str], None],
+    apology: str,
+) -> None:
+    """Run a use case for a stored request: ``tell`` the person its reply and deliver what it
+    queued; after a passing failure, run again later, and on the last attempt tell them the
+    ``apology`` instead."""
     try:
-        outcome = give(ctx, job.team_id, giver_id, draft, KudosSource.COMMAND, str(request_id))
+        outcome = attempt()
     except PASSING as exc:
-        try_again_or(job, exc, lambda: tell(SORRY))
+        try_again_or(job, exc, lambda: tell(apology))
         return
     if outcome.reply:
         tell(outcome.reply)
@@ -169,14 +189,10 @@ def give_for_reaction(ctx: AppContext, job: Job) -> None:
     def tell(text: str) -> None:
         reply_privately(text, client=ctx.client, channel=channel, user=event["user"])
 
-    try:
-        outcome = service.react(ctx, team_id=job.team_id, event=event, now=ctx.now())
-    except PASSING as exc:
-        try_again_or(job, exc, lambda: tell(REACTION_FAILED))
-        return
-    if outcome.reply:
-        tell(outcome.reply)
-    ctx.deliver_soon(outcome.queued)
+    def react() -> service.Outcome:
+        return service.react(ctx, team_id=job.team_id, event=event, now=ctx.now())
+
+    answer(ctx, job, react, tell, REACTION_FAILED)
 
 
 def take_back(ctx: AppContext, job: Job) -> None:

@@ -25,7 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra import retry
-from bot.infra.db import insert_if_absent, is_postgres
+from bot.infra.db import insert_if_absent
+from bot.infra.leasing import take
 from bot.infra.models import InboxJob, JobStatus
 
 log = logging.getLogger(__name__)
@@ -137,32 +138,22 @@ class Inbox:
     def claim(self, ids: Sequence[int] | None = None, limit: int = 50) -> list[Job]:
         """Take the lease on the jobs ``ids`` (or on up to ``limit`` due jobs), oldest first."""
         now = self.clock()
-        claimed = []
+        query = select(InboxJob).where(self._claimable(now, ids)).order_by(InboxJob.id)
+        free = self._claimable(now, ids)
         with self.session_factory.begin() as session:
-            query = select(InboxJob).where(self._claimable(now, ids)).order_by(InboxJob.id)
-            query = query.limit(limit)
-            if is_postgres(session):
-                query = query.with_for_update(skip_locked=True)
-            for row in session.scalars(query).all():
-                taken = session.execute(
-                    update(InboxJob)
-                    .where(InboxJob.id == row.id, self._claimable(now, [row.id]))
-                    .values(lease_until=now + self.lease, lease_owner=self.owner)
-                    .execution_options(synchronize_session=False)
+            rows = take(session, InboxJob, query.limit(limit), free, self.owner, now + self.lease)
+            return [
+                Job(
+                    id=row.id,
+                    team_id=row.team_id,
+                    key=row.key,
+                    kind=row.kind,
+                    payload=dict(row.payload),
+                    attempt=row.attempts + 1,
+                    expires_at=row.expires_at,
                 )
-                if taken.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(
-                        Job(
-                            id=row.id,
-                            team_id=row.team_id,
-                            key=row.key,
-                            kind=row.kind,
-                            payload=dict(row.payload),
-                            attempt=row.attempts + 1,
-                            expires_at=row.expires_at,
-                        )
-                    )
-        return claimed
+                for row in rows
+            ]
 
     def _settle(self, job: Job, **values: Any) -> None:
         values |= {"attempts": job.attempt, "lease_until": None, "lease_owner": None}
@@ -194,46 +185,6 @@ class Inbox:
         self._settle(job, next_attempt_at=when, last_error=reason)
         return True
 
-    def execute(self, job: Job, run: Callable[[Job], None]) -> float | None:
-        """Run a claimed job and settle it by how it ended.
-
-        ``Retry`` runs it again when it asks; a database error, an unreachable Slack or a
-        passing Slack error (429 with its Retry-After, 5xx) backs off and runs it again; a
-        permanent Slack error or a bug fails it for good (logged with its traceback). A job
-        past its expiry fails as ``expired`` without running.
-
-        Returns:
-            Seconds until it should run again, or None when it is settled for good.
-        """
-        if self.clock() > job.expires_at:
-            self.failed(job, "expired before it could run")
-            return None
-        wait: float | None = None
-        reason = ""
-        try:
-            run(job)
-        except Retry as again:
-            wait = again.seconds if again.seconds is not None else retry.backoff(job.attempt)
-            reason = str(again)
-        except SlackApiError as exc:
-            verdict = retry.classify(exc, job.attempt)
-            if verdict.retry_in is None:
-                log.warning("job %s failed for good: %s", job.key, verdict.error)
-                self.failed(job, verdict.error)
-                return None
-            wait, reason = verdict.retry_in, verdict.error
-        except (SQLAlchemyError, OSError) as exc:  # the database or Slack is unreachable
-            log.warning("job %s will be tried again: %s", job.key, exc)
-            wait, reason = retry.backoff(job.attempt), f"{type(exc).__name__}: {exc}"[:500]
-        except Exception as exc:
-            log.exception("job %s failed", job.key)
-            self.failed(job, f"{type(exc).__name__}: {exc}"[:500])
-            return None
-        else:
-            self.done(job)
-            return None
-        return wait if self.later(job, wait, reason) else None
-
     def release(self, stored: Sequence[int] = ()) -> int:
         """A graceful stop: give back every lease this owner holds, and the head start of the
         jobs it ``stored`` but never started, so another process runs them all now.
@@ -260,3 +211,44 @@ class Inbox:
             )
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def execute(inbox: Inbox, job: Job, run: Callable[[Job], None]) -> float | None:
+    """Run a job ``inbox`` claimed and settle it by how it ended.
+
+    ``Retry`` runs it again when it asks; a database error, an unreachable Slack or a
+    passing Slack error (429 with its Retry-After, 5xx) backs off and runs it again; a
+    permanent Slack error or a bug fails it for good (logged with its traceback). A job
+    past its expiry fails as ``expired`` without running.
+
+    Returns:
+        Seconds until it should run again, or None when it is settled for good.
+    """
+    if inbox.clock() > job.expires_at:
+        inbox.failed(job, "expired before it could run")
+        return None
+    wait: float | None = None
+    reason = ""
+    try:
+        run(job)
+    except Retry as again:
+        wait = again.seconds if again.seconds is not None else retry.backoff(job.attempt)
+        reason = str(again)
+    except SlackApiError as exc:
+        verdict = retry.classify(exc, job.attempt)
+        if verdict.retry_in is None:
+            log.warning("job %s failed for good: %s", job.key, verdict.error)
+            inbox.failed(job, verdict.error)
+            return None
+        wait, reason = verdict.retry_in, verdict.error
+    except (SQLAlchemyError, OSError) as exc:  # the database or Slack is unreachable
+        log.warning("job %s will be tried again: %s", job.key, exc)
+        wait, reason = retry.backoff(job.attempt), f"{type(exc).__name__}: {exc}"[:500]
+    except Exception as exc:
+        log.exception("job %s failed", job.key)
+        inbox.failed(job, f"{type(exc).__name__}: {exc}"[:500])
+        return None
+    else:
+        inbox.done(job)
+        return None
+    return wait if inbox.later(job, wait, reason) else None

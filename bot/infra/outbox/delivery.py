@@ -28,15 +28,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.infra import retry
 from bot.infra.inbox import lease_owner
 from bot.infra.models import OutboxStatus
-from bot.infra.outbox.leases import Claim, Leases, Result
+from bot.infra.outbox.history import CANNOT_CHECK, METADATA_EVENT, find_post
+from bot.infra.outbox.leases import Claim, Leases, Result, pending, seconds_until_next
 from bot.infra.outbox.queue import REFERENCES
 
 log = logging.getLogger(__name__)
-
-METADATA_EVENT = "lantern_outbox"
-HISTORY_PAGE_SIZE = 200  # conversations.history allows up to 999; Slack advises 200
-HISTORY_PAGES = 25  # 5,000 messages back; beyond that the check waits and tries again
-DEFAULT_RETRY = 60.0  # seconds
 
 
 def never_arrived(exc: BaseException) -> bool:
@@ -48,8 +44,6 @@ def never_arrived(exc: BaseException) -> bool:
 
 
 SENT, PENDING, FAILED = OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.FAILED
-# the history look-up could not be made (the bot cannot read the channel): send, counted
-CANNOT_CHECK = Result(PENDING, error="cannot check the channel")
 
 
 def utcnow() -> datetime:
@@ -113,7 +107,7 @@ class Deliverer:
         for claim in self.leases.claim(keys, limit):
             if not self.leases.renew(claim):
                 continue  # the lease ran out while earlier rows were sent: another took it
-            checked = self._already_posted(claim)
+            checked = find_post(self.client, claim, self.max_backoff)
             if checked is CANNOT_CHECK:
                 result = replace(self._send(claim), blind=True)
             else:
@@ -152,7 +146,7 @@ class Deliverer:
                 report.retrying = []
                 return report
             if wait > deadline - time.monotonic():
-                report.retrying = self.leases.pending(keys)
+                report.retrying = pending(self.leases.session_factory, keys)
                 return report
             self.sleep(max(wait, 0.05))
 
@@ -165,59 +159,7 @@ class Deliverer:
         Args:
             keys: outbox keys to look at; every pending row when None.
         """
-        return self.leases.seconds_until_next(keys)
-
-    def _already_posted(self, claim: Claim) -> Result | None:
-        """When an earlier send's outcome is unknown (a crash, a lost answer), find that post
-        in the channel by its metadata, paging back to when it may have been made.
-
-        Returns:
-            SENT with the post found; PENDING (not sent, checked again later) when the look-up
-            is rate-limited, fails passingly or runs past HISTORY_PAGES; CANNOT_CHECK when
-            the bot cannot read the channel (``not_in_channel``…); None when it was not posted.
-        """
-        if claim.orphaned_at is None or claim.method != "chat.postMessage":
-            return None
-        channel = str(claim.payload.get("channel") or "")
-        oldest = f"{claim.orphaned_at.timestamp():.6f}"
-        cursor: str | None = None
-        attempt = claim.attempts + 1
-        for _ in range(HISTORY_PAGES):
-            try:
-                response = self.client.conversations_history(
-                    channel=channel,
-                    oldest=oldest,
-                    include_all_metadata=True,
-                    limit=HISTORY_PAGE_SIZE,
-                    cursor=cursor,
-                )
-            except SlackApiError as exc:
-                verdict = retry.classify(exc, attempt, self.max_backoff)
-                if verdict.retry_in is None:
-                    log.warning(
-                        "cannot read %s to check for %s (%s): sending it again",
-                        channel,
-                        claim.key,
-                        verdict.error,
-                    )
-                    return CANNOT_CHECK
-                error = f"checking history: {verdict.error}"
-                return Result(PENDING, error=error, retry_in=verdict.retry_in, unknown=True)
-            except (URLError, OSError, ValueError) as exc:
-                wait = retry.backoff(attempt, self.max_backoff)
-                error = f"checking history: {exc}"
-                return Result(PENDING, error=error, retry_in=wait, unknown=True)
-            for message in response.get("messages") or []:
-                metadata = message.get("metadata") or {}
-                payload = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == claim.key:
-                    log.info("outbox %s had been posted; not posting again", claim.key)
-                    return Result(SENT, data={"ts": message.get("ts"), "channel": channel})
-            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return None
-        error = f"checking history: more than {HISTORY_PAGES} pages"
-        return Result(PENDING, error=error, retry_in=DEFAULT_RETRY, unknown=True)
+        return seconds_until_next(self.leases.session_factory, keys, self.leases.clock())
 
     def _resolve(self, claim: Claim) -> dict[str, Any] | Result:
         """Fill ``{"$ts_of": key}`` / ``{"$channel_of": key}`` from an earlier message, so an

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.infra.db import is_postgres
+from bot.infra.leasing import take
 from bot.infra.models import OutboxMessage, OutboxStatus
 
 # how far before an expired lease's end to look for a post that was made before a crash
@@ -85,38 +85,31 @@ class Leases:
     def claim(self, keys: Sequence[str] | None, limit: int) -> list[Claim]:
         """Take the lease on up to ``limit`` due rows (of ``keys`` if given), oldest first."""
         now = self.clock()
+        query = select(OutboxMessage).where(self._due(now))
+        if keys is not None:
+            query = query.where(OutboxMessage.key.in_(list(keys)))
+        query = query.order_by(OutboxMessage.id).limit(limit)
         claimed = []
         with self.session_factory.begin() as session:
-            query: Select[Any] = select(OutboxMessage).where(self._due(now))
-            if keys is not None:
-                query = query.where(OutboxMessage.key.in_(list(keys)))
-            query = query.order_by(OutboxMessage.id).limit(limit)
-            if is_postgres(session):
-                query = query.with_for_update(skip_locked=True)
-            for row in session.scalars(query).all():
+            for row in take(
+                session, OutboxMessage, query, self._due(now), self.owner, now + self.lease
+            ):
                 orphaned_at = None
                 if row.unknown_since is not None:
                     orphaned_at = row.unknown_since - CLOCK_SLACK
                 elif row.lease_owner is not None and row.lease_until is not None:
                     orphaned_at = row.lease_until - ORPHAN_LOOKBACK
-                taken = session.execute(  # compare-and-set: only one deliverer gets it
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row.id, self._due(now))
-                    .values(lease_until=now + self.lease, lease_owner=self.owner)
-                    .execution_options(synchronize_session=False)
-                )
-                if taken.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(
-                        Claim(
-                            id=row.id,
-                            team_id=row.team_id,
-                            key=row.key,
-                            method=row.method,
-                            payload=dict(row.payload),
-                            attempts=row.attempts,
-                            orphaned_at=orphaned_at,
-                        )
+                claimed.append(
+                    Claim(
+                        id=row.id,
+                        team_id=row.team_id,
+                        key=row.key,
+                        method=row.method,
+                        payload=dict(row.payload),
+                        attempts=row.attempts,
+                        orphaned_at=orphaned_at,
                     )
+                )
         return claimed
 
     def expire(self, keys: Sequence[str] | None) -> list[str]:
@@ -197,33 +190,36 @@ class Leases:
                 )
             )
 
-    def seconds_until_next(self, keys: Sequence[str] | None) -> float | None:
-        """Seconds until the next pending row (of ``keys``) may be tried: 0 or less when one
-        is due now; None when nothing is pending."""
-        now = self.clock()
-        with self.session_factory() as session:
-            rows = session.execute(
-                select(OutboxMessage.next_attempt_at, OutboxMessage.lease_until).where(
-                    self._pending(keys)
-                )
-            ).all()
-        waits = [
-            (max(t for t in (next_at, lease_until, now) if t is not None) - now).total_seconds()
-            for next_at, lease_until in rows
-        ]
-        return min(waits) if waits else None
 
-    def pending(self, keys: Sequence[str] | None) -> list[tuple[str, str]]:
-        """(key, last error) of every pending row (of ``keys``)."""
-        with self.session_factory() as session:
-            rows = session.execute(
-                select(OutboxMessage.key, OutboxMessage.last_error).where(self._pending(keys))
-            ).all()
-        return [(key, error or "") for key, error in rows]
+def seconds_until_next(
+    session_factory: sessionmaker[Session], keys: Sequence[str] | None, now: datetime
+) -> float | None:
+    """Seconds from ``now`` until the next pending row (of ``keys``) may be tried: 0 or less
+    when one is due now; None when nothing is pending. A lease still held counts too."""
+    with session_factory() as session:
+        rows = session.execute(
+            select(OutboxMessage.next_attempt_at, OutboxMessage.lease_until).where(_pending(keys))
+        ).all()
+    waits = [
+        (max(t for t in (next_at, lease_until, now) if t is not None) - now).total_seconds()
+        for next_at, lease_until in rows
+    ]
+    return min(waits) if waits else None
 
-    @staticmethod
-    def _pending(keys: Sequence[str] | None) -> ColumnElement[bool]:
-        condition = OutboxMessage.status == OutboxStatus.PENDING
-        if keys is not None:
-            condition = and_(condition, OutboxMessage.key.in_(list(keys)))
-        return condition
+
+def pending(
+    session_factory: sessionmaker[Session], keys: Sequence[str] | None
+) -> list[tuple[str, str]]:
+    """(key, last error) of every pending row (of ``keys``)."""
+    with session_factory() as session:
+        rows = session.execute(
+            select(OutboxMessage.key, OutboxMessage.last_error).where(_pending(keys))
+        ).all()
+    return [(key, error or "") for key, error in rows]
+
+
+def _pending(keys: Sequence[str] | None) -> ColumnElement[bool]:
+    condition = OutboxMessage.status == OutboxStatus.PENDING
+    if keys is not None:
+        condition = and_(condition, OutboxMessage.key.in_(list(keys)))
+    return condition

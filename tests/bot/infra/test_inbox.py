@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra.config import Settings, WorkspaceConfig
-from bot.infra.inbox import HANDOFF, Inbox, Job, Retry
+from bot.infra.inbox import HANDOFF, Inbox, Job, Retry, execute
 from bot.infra.models import InboxJob, JobStatus, Kudos
 from bot.runtime.worker import context_for, tick_once
 from tests.slack_fake import SlackFake
@@ -70,7 +70,7 @@ def test_passing_failures_run_again_and_bugs_fail_for_good(
         raise OperationalError("SELECT 1", {}, ConnectionError("server closed the connection"))
 
     (job,) = inbox.claim([job_id])
-    assert inbox.execute(job, database_down) == 1.0  # backs off: 1 s, then 2, 4…
+    assert execute(inbox, job, database_down) == 1.0  # backs off: 1 s, then 2, 4…
     assert row(session_factory, job_id).status == JobStatus.PENDING
     (job,) = inbox.claim([job_id])
     assert job.attempt == 2
@@ -78,13 +78,13 @@ def test_passing_failures_run_again_and_bugs_fail_for_good(
     def asks_for_later(job: Job) -> None:
         raise Retry("Slack is busy", 7.0)
 
-    assert inbox.execute(job, asks_for_later) == 7.0
+    assert execute(inbox, job, asks_for_later) == 7.0
     (job,) = inbox.claim([job_id])
 
     def bug(job: Job) -> None:
         raise KeyError("user_id")
 
-    assert inbox.execute(job, bug) is None
+    assert execute(inbox, job, bug) is None
     failed = row(session_factory, job_id)
     assert failed.status == JobStatus.FAILED and "KeyError" in (failed.last_error or "")
     assert failed.attempts == 3
@@ -96,12 +96,12 @@ def test_nothing_runs_after_its_expiry(session_factory: sessionmaker[Session]) -
     job_id = store(inbox, session_factory)
     (job,) = inbox.claim([job_id])
     ran: list[int] = []
-    assert inbox.execute(job, lambda j: (_ for _ in ()).throw(Retry("busy", 3601.0))) is None
+    assert execute(inbox, job, lambda j: (_ for _ in ()).throw(Retry("busy", 3601.0))) is None
     assert row(session_factory, job_id).last_error == "expired: busy"
     job_id = store(inbox, session_factory, "k2")
     moment[0] += timedelta(hours=2)
     (job,) = inbox.claim([job_id])
-    inbox.execute(job, lambda j: ran.append(j.id))
+    execute(inbox, job, lambda j: ran.append(j.id))
     assert ran == [] and row(session_factory, job_id).status == JobStatus.FAILED
 
 
@@ -120,7 +120,7 @@ def test_old_finished_jobs_are_purged(session_factory: sessionmaker[Session]) ->
     inbox = inbox_at(session_factory, moment)
     for key in ("old", "new"):
         (job,) = inbox.claim([store(inbox, session_factory, key)])
-        inbox.execute(job, lambda j: None)
+        execute(inbox, job, lambda j: None)
         if key == "old":
             moment[0] += timedelta(days=3, hours=1)
     with session_factory.begin() as session:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -16,10 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra.config import Settings
 from bot.infra.outbox.queue import Outgoing, enqueue
-from tests.conftest import EXAMPLE_CONFIG, Databases, env_for
+from tests.conftest import Databases, env_for
+from tests.processes import serving
 from tests.slack_fake import SlackFake
 from tests.slack_requests import get, slash_command
-from tests.waiting import wait_until
 
 BROKEN = """
 [workspace]
@@ -158,42 +157,11 @@ def test_preview_runs_offline(settings: Settings) -> None:
     assert "Manila" in result.stdout and "Cultural Connection Week" in result.stdout
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(settings: Settings) -> Iterator[str]:
     """``lantern serve`` as an operator runs it, on a free port."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "2"],
-        env=env_for(settings, LANTERN_CONFIG=str(EXAMPLE_CONFIG)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"serve exited: {process.stderr.read() if process.stderr else ''}")
-        try:
-            return get(url + "/healthz", timeout=1).status == 200
-        except OSError:
-            return False
-
-    try:
-        wait_until(healthy, 30, "serve answers /healthz")
+    with serving(settings) as (_, url):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_serve_end_to_end(

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra.config import Settings
 from bot.infra.models import InboxJob, JobStatus, Kudos, OutboxMessage
-from tests.bot.runtime.test_cli import free_port
 from tests.conftest import EXAMPLE_CONFIG, env_for
+from tests.processes import serving
 from tests.slack_fake import SlackFake
-from tests.slack_requests import Reply, get, slash_command
+from tests.slack_requests import Reply, slash_command
 from tests.waiting import wait_until
 
 GIVERS = [f"U0G{n:03d}" for n in range(48)]
@@ -27,29 +27,8 @@ GIVERS = [f"U0G{n:03d}" for n in range(48)]
 
 @pytest.fixture
 def server(settings: Settings) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "2"],
-        env=env_for(settings, LANTERN_CONFIG=str(EXAMPLE_CONFIG)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        try:
-            return get(url + "/healthz", timeout=1).status == 200
-        except OSError:
-            return False
-
-    try:
-        wait_until(healthy, 30, "serve answers /healthz")
-        yield process, url
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=30)
+    with serving(settings) as started:
+        yield started
 
 
 def send(url: str, giver: str, slack: SlackFake) -> Reply | None:

@@ -1,0 +1,56 @@
+"""lantern's own processes, started as an operator starts them, for tests that stop them."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from bot.infra.config import Settings
+from tests.conftest import EXAMPLE_CONFIG, env_for
+from tests.slack_requests import get
+from tests.waiting import wait_until
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(settings: Settings, workers: int = 2) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``lantern serve`` on a free port, answering /healthz: (process, base URL). Stopped
+    (SIGTERM, then SIGKILL after 20 s) when the block ends, if still running."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env_for(settings, LANTERN_CONFIG=str(EXAMPLE_CONFIG)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited: {process.stderr.read() if process.stderr else ''}")
+        try:
+            return get(url + "/healthz", timeout=1).status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_until(healthy, 30, "serve answers /healthz")
+        yield process, url
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        try:
+            process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate(timeout=10)
