@@ -13,14 +13,15 @@ from slack_bolt import App
 
 from bot.infra.context import AppContext
 from bot.infra.inbox import Job
-from handlers import celebrate, context, home, inbox, kudos, membership, pulse
+from handlers import celebrate, context, errors, home, inbox, kudos, membership, pulse
 
 
 def register(app: App, ctx: AppContext) -> None:
-    """Attach the shared context, the event inbox and every capability's listeners, and
-    give ``ctx`` the runners of the jobs they store."""
+    """Attach the shared context, the event inbox, the error handler and every capability's
+    listeners, and give ``ctx`` the runners of the jobs they store."""
     app.use(context.LanternContext(ctx))
     app.use(inbox.store_events)
+    app.error(errors.on_listener_error)
     for module in (home, kudos, celebrate, membership, pulse):
         module.register(app)
     ctx.job_runners = job_runners()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sys
@@ -23,6 +24,7 @@ from bot.infra.config import (
     load_workspace_config,
 )
 from bot.infra.context import AppContext
+from bot.runtime import slack_gate
 from bot.runtime.app import build
 from calendars.ics import feed_range, render_ics, token_matches
 
@@ -72,12 +74,35 @@ class LanternWSGI:
             if method != "POST":
                 return _reply(start_response, "405 Method Not Allowed", {"error": "POST only"})
             with self.context.activity:  # post-ack work waits for a gap between requests
-                return self.slack(environ, start_response)
+                return self.slack_events(environ, start_response)
         if path == "/healthz" and method in ("GET", "HEAD"):
             return self.healthz(start_response)
         if path == "/calendar.ics" and method in ("GET", "HEAD"):
             return self.calendar_feed(environ, start_response)
         return _reply(start_response, "404 Not Found", {"error": "not found"})
+
+    def slack_events(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """Bolt, once :mod:`bot.runtime.slack_gate` has let the request through."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= slack_gate.MAX_BODY:
+            return _reply(start_response, "413 Content Too Large", {"error": "body too large"})
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = {
+            key[5:].replace("_", "-").lower(): str(value)
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        headers["content-type"] = str(environ.get("CONTENT_TYPE") or "")
+        refusal = slack_gate.check(headers, body, self.settings.slack_signing_secret or "")
+        if refusal is not None:
+            return _reply(start_response, refusal.status, {"error": refusal.reason})
+        environ["wsgi.input"] = io.BytesIO(body)  # Bolt reads the body again
+        return self.slack(environ, start_response)
 
     def healthz(self, start_response: StartResponse) -> list[bytes]:
         """200 when the database answers ``SELECT 1``, else 503; never a traceback."""

@@ -261,3 +261,49 @@ def test_empty_values_count_as_not_set() -> None:
     assert (site.post_time, site.categories) == (None, ("public",))
     found = problems(VALID.replace('feed_channel = "C0KUDOS"', 'feed_channel = " "'))
     assert found == ["lantern.toml: workspace.feed_channel: is required"]
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+TOML_VALUES = st.one_of(
+    st.integers(-5, 100),
+    st.booleans(),
+    st.text(max_size=12),
+    st.lists(st.text(max_size=6), max_size=3),
+    st.sampled_from(["09:00", "25:99", "mon", "Asia/Manila", "PH", "C0ABC", "U0X", "bpo"]),
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    workspace=st.dictionaries(
+        st.sampled_from(["timezone", "celebrations_channel", "feed_channel", "team_leads", "x"]),
+        TOML_VALUES,
+    ),
+    site=st.dictionaries(
+        st.sampled_from(["key", "name", "country", "timezone", "kind", "channel", "post_time"]),
+        TOML_VALUES,
+    ),
+    reminders=st.dictionaries(st.sampled_from(["days_before", "time"]), TOML_VALUES),
+)
+def test_any_values_give_a_config_or_clear_problems(
+    workspace: dict[str, object], site: dict[str, object], reminders: dict[str, object]
+) -> None:
+    import json
+
+    def table(name: str, values: dict[str, object]) -> str:
+        # JSON strings, numbers, booleans and string arrays are valid TOML values too
+        return f"[{name}]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items())
+
+    text = table("workspace", workspace) + table("reminders", reminders)
+    text += table("[sites]", site)
+    try:
+        parsed = parse_workspace_config(text, "fuzz.toml")
+    except ConfigError as exc:
+        assert exc.problems
+        assert all(
+            str(p).startswith("fuzz.toml: ") and str(p).count("\n") == 0 for p in exc.problems
+        )
+    else:
+        assert parsed.sites and parsed.workspace.timezone

@@ -63,3 +63,31 @@ def test_cut_keeps_tokens_and_entities_whole() -> None:
     assert cut("thanks <@U0ANA|ana> for all", 12) == "thanks…"
     assert cut("a &amp; b", 4) == "a…"
     assert cut("short", 10) == "short"
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SLACKISH = st.lists(
+    st.sampled_from([*"<>&!@#|^;: abcUSCW0123", "<!channel>", "<!here>", "&lt;"]),
+    max_size=40,
+).map("".join)
+
+
+@given(SLACKISH)
+def test_no_text_gets_a_special_mention_through(text: str) -> None:
+    """Whatever a person types, the bot's post never carries a live <!…> (or any token but a
+    person, a channel or a link)."""
+    for safe in (user_text(text), user_text(escape(text)), escape(text)):
+        assert "<!" not in safe
+        for token in safe.split("<")[1:]:
+            assert token.startswith(("@U", "@W", "#C", "#G", "http", "mailto")), safe
+
+
+@given(SLACKISH, st.integers(min_value=2, max_value=80))
+def test_cut_never_breaks_a_token_or_an_entity(text: str, limit: int) -> None:
+    shortened = cut(user_text(text), limit)
+    assert len(shortened) <= max(limit, 1)
+    assert shortened.count("<") == shortened.count(">")
+    tail = shortened.rsplit("&", 1)[-1] if "&" in shortened else ""
+    assert not tail or ";" in tail or tail == "…"

@@ -42,3 +42,22 @@ def test_self_among_others_is_fine() -> None:
 def test_only_configured_values_count(config: WorkspaceConfig) -> None:
     message = "great #Teamwork and #ownership, not #random; R&amp;D#teamwork"
     assert kudos.values_in(message, config.kudos.values) == ["teamwork", "ownership"]
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(
+    st.lists(
+        st.sampled_from([*"<>@!^|&;#, abU0S", "<@U0ANA>", "<!subteam^S0X|@x>", "<!here>", "&amp;"]),
+        max_size=40,
+    ).map("".join),
+    st.sampled_from(["U0ME", "U0ANA"]),
+)
+def test_any_command_text_parses_and_is_checked_without_error(text: str, giver: str) -> None:
+    draft = kudos.parse(text)
+    assert all(user.startswith(("U", "W")) for user in draft.users)
+    assert all(group.startswith("S") for group, _ in draft.groups)
+    refusal = kudos.check_draft(draft, giver)
+    assert refusal is None or refusal.text
