@@ -68,6 +68,7 @@ class _Failure:
     status: int
     retry_after: int | None
     remaining: int
+    skip: int = 0  # calls to let through before failing
 
 
 @dataclass
@@ -174,14 +175,22 @@ class Script:
             self._overrides.clear()
 
     def fail_next(
-        self, method: str, *, status: int, retry_after: int | None = None, times: int = 1
+        self,
+        method: str,
+        *,
+        status: int,
+        retry_after: int | None = None,
+        times: int = 1,
+        skip: int = 0,
     ) -> None:
-        """Make the next ``times`` calls to ``method`` fail at the HTTP level, like Slack's
-        rate limiter (429 + JSON) or gateway (5xx + HTML). Queued FIFO with earlier scripts."""
+        """Make the next ``times`` calls to ``method`` (after letting ``skip`` through) fail at
+        the HTTP level, like Slack's rate limiter (429 + JSON) or gateway (5xx + HTML). Queued
+        FIFO with earlier scripts."""
         if times < 1:
             raise ValueError("times must be >= 1")
+        failure = _Failure(status, retry_after, times, skip)
         with self._lock:
-            self._failures.setdefault(method, []).append(_Failure(status, retry_after, times))
+            self._failures.setdefault(method, []).append(failure)
 
     def error_for(self, method: str, error: str, *, when: dict[str, str] | None = None) -> None:
         """Persistently answer HTTP 200 ``{"ok": false, "error": error}`` for calls to
@@ -202,6 +211,9 @@ class Script:
             if not queue:
                 return None
             failure = queue[0]
+            if failure.skip > 0:
+                failure.skip -= 1
+                return None
             failure.remaining -= 1
             if failure.remaining <= 0:
                 queue.pop(0)
@@ -437,10 +449,18 @@ class SlackFake(Workspace):
     # ------------------------------------------------------------------ scripting
 
     def fail_next(
-        self, method: str, *, status: int, retry_after: int | None = None, times: int = 1
+        self,
+        method: str,
+        *,
+        status: int,
+        retry_after: int | None = None,
+        times: int = 1,
+        skip: int = 0,
     ) -> None:
         """See :meth:`Script.fail_next`."""
-        self.script.fail_next(method, status=status, retry_after=retry_after, times=times)
+        self.script.fail_next(
+            method, status=status, retry_after=retry_after, times=times, skip=skip
+        )
 
     def error_for(self, method: str, error: str, *, when: dict[str, str] | None = None) -> None:
         """See :meth:`Script.error_for`."""

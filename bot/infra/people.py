@@ -21,6 +21,8 @@ from bot.infra.recent import Recent
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 600.0
+# users.info errors meaning "no such person for this app", not a passing failure
+NOT_SEEN = frozenset({"user_not_found", "users_not_found", "user_not_visible"})
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ class Directory:
         """The person (``users.info``, asked at most once every ``ttl`` seconds).
 
         Returns:
-            The Person, or None when Slack does not know them (``user_not_found``).
+            The Person, or None when Slack does not know them or will not show them
+            (``user_not_found``, ``user_not_visible``).
 
         Raises:
             SlackApiError: any other refusal (rate limits included); OSError: no answer.
@@ -89,7 +92,7 @@ class Directory:
         try:
             user = self.client.users_info(user=user_id)["user"]
         except SlackApiError as exc:
-            if exc.response.get("error") in ("user_not_found", "users_not_found"):
+            if exc.response.get("error") in NOT_SEEN:
                 person = None
             else:
                 raise

@@ -104,6 +104,16 @@ def cannot_receive(names: list[str]) -> Refusal:
     )
 
 
+def cannot_see(names: list[str]) -> Refusal:
+    """Named recipients Slack will not show lantern (``user_not_found``, ``user_not_visible``:
+    someone outside the workspace, or hidden from the app)."""
+    who = ", ".join(names)
+    return Refusal(
+        f"I can't see {who} in this workspace, so I can't send them kudos. Mention colleagues "
+        "who are in it, or ask an admin to add the app to a channel you share."
+    )
+
+
 def empty_group(handle: str) -> Refusal:
     """A user group with nobody who can receive kudos in it."""
     return Refusal(

@@ -121,15 +121,19 @@ def _recipients(
 ) -> list[store.Recipient] | rules.Refusal:
     """Everyone the draft thanks, looked up in Slack; a refusal names who cannot receive."""
     recipients: dict[str, store.Recipient] = {}
-    unable = []
+    unable, unseen = [], []
     for user_id in draft.users:
         if user_id == giver_id:
             continue
         person = ctx.directory.get(user_id)
-        if person is None or not person.can_receive:
+        if person is None:
+            unseen.append(slack_text.mention_user(user_id))
+        elif not person.can_receive:
             unable.append(slack_text.mention_user(user_id))
         else:
             recipients[user_id] = store.Recipient(user_id, person.team_id, None)
+    if unseen:
+        return rules.cannot_see(unseen)
     if unable:
         return rules.cannot_receive(unable)
     for group_id, handle in draft.groups:
@@ -179,6 +183,8 @@ def react(ctx: AppContext, *, team_id: str, event: dict[str, Any], now: datetime
     if person is None or not person.can_receive:
         return Outcome(None)
     reactor_person = ctx.directory.get(reactor)
+    if reactor_person is not None and reactor_person.is_bot:
+        return Outcome(None)  # a bot's reaction is not recognition
     new = store.NewKudos(
         team_id=team_id,
         source=KudosSource.REACTION,

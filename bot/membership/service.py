@@ -4,6 +4,7 @@ six-hour slot, run by the clock, and the member_joined/left_channel events in be
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
+from bot.infra import retry
 from bot.infra.context import AppContext
 from bot.infra.db import insert_if_absent
 from bot.infra.models import RunOutcome, ScheduledRun
@@ -20,6 +22,8 @@ log = logging.getLogger(__name__)
 
 SYNC_EVERY = timedelta(hours=6)
 PAGE_SIZE = 200  # members per conversations.members page
+PAGE_ATTEMPTS = 3  # tries of one page while Slack is busy, before the sync waits a tick
+LONGEST_WAIT = 30.0  # seconds of Retry-After worth waiting for within one sync
 
 
 def channel_members(client: WebClient, channel: str) -> list[str]:
@@ -32,11 +36,27 @@ def channel_members(client: WebClient, channel: str) -> list[str]:
     members: list[str] = []
     cursor = None
     while True:
-        response = client.conversations_members(channel=channel, limit=PAGE_SIZE, cursor=cursor)
+        response = _page(client, channel, cursor)
         members.extend(response.get("members") or [])
         cursor = (response.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return members
+
+
+def _page(client: WebClient, channel: str, cursor: str | None) -> Any:
+    """One page, tried again from the same cursor while Slack is busy (its Retry-After, up to
+    LONGEST_WAIT seconds), so a rate limit on page 2 does not throw page 1 away."""
+    for attempt in range(1, PAGE_ATTEMPTS + 1):
+        try:
+            return client.conversations_members(channel=channel, limit=PAGE_SIZE, cursor=cursor)
+        except SlackApiError as exc:
+            verdict = retry.classify(exc, attempt)
+            if verdict.retry_in is None or verdict.retry_in > LONGEST_WAIT:
+                raise
+            if attempt == PAGE_ATTEMPTS:
+                raise
+            time.sleep(verdict.retry_in)
+    raise AssertionError("unreachable")
 
 
 def apply_event(ctx: AppContext, team_id: str, event: dict[str, Any], now: datetime) -> None:
@@ -98,9 +118,12 @@ def sync_due(ctx: AppContext, team_id: str, now: datetime) -> list[str]:
         try:
             members = channel_members(ctx.client, site.channel)
         except SlackApiError as exc:
-            error = str(exc.response.get("error"))
-            log.warning("cannot list members of %s (%s): %s", site.channel, site.key, error)
-            outcome, detail = RunOutcome.SKIPPED, error
+            verdict = retry.classify(exc, 1)
+            if not verdict.permanent:  # still busy: the next tick tries again from the start
+                log.warning("Slack busy listing members of %s: %s", site.channel, verdict.error)
+                continue
+            log.warning("cannot list members of %s (%s): %s", site.channel, site.key, verdict.error)
+            outcome, detail = RunOutcome.SKIPPED, verdict.error
         except OSError as exc:  # Slack unreachable: try again on the next tick
             log.warning("cannot reach Slack to list members of %s: %s", site.channel, exc)
             continue

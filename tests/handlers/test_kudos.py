@@ -72,6 +72,10 @@ def private_reply(slack: SlackFake, reply: Any, index: int = 0) -> str:
     return str(calls[index].params.get("text"))
 
 
+def blocks_json(call: Call) -> str:
+    return json.dumps(call.json_param("blocks"), ensure_ascii=False)
+
+
 def feed_posts(slack: SlackFake) -> list[Call]:
     return [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "C0KUDOS"]
 
@@ -683,3 +687,46 @@ def test_form_from_a_slack_connect_user_is_recorded_under_its_team(
     slack.wait_for("chat.postMessage")
     drain(web)
     assert kudos_teams(session_factory) == ["T0PARTNER"]
+
+
+# --------------------------------------------------------------------------- Slack's limits
+
+
+@pytest.mark.usefixtures("people", "original")
+def test_rate_limited_look_ups_are_tried_again_not_guessed_private(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    """conversations.info and chat.getPermalink answer 429 at first: the kudos still quote and
+    link the public message once Slack answers, instead of calling it private."""
+    slack.fail_next("conversations.info", status=429, retry_after=1)
+    slack.fail_next("chat.getPermalink", status=429, retry_after=1)
+    event(web.events_url, reaction("reaction_added"))
+    (call,) = slack.wait_for("chat.postMessage", timeout=15)
+    blocks = blocks_json(call)
+    assert "private conversation" not in blocks
+    assert "https://fake.slack.com/archives/C0MANILA/p1700000000000100" in blocks
+    assert "Fixed the IVR" in blocks
+    drain(web)
+    assert count(session_factory, Kudos) == 1 and len(feed_posts(slack)) == 1
+
+
+@pytest.mark.usefixtures("people", "original")
+def test_a_bots_reaction_gives_nothing(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    slack.add_user("U0BOTTY", "botty", is_bot=True)
+    event(web.events_url, reaction("reaction_added", reactor="U0BOTTY"))
+    drain(web)
+    assert count(session_factory, Kudos) == 0 and feed_posts(slack) == []
+
+
+@pytest.mark.usefixtures("people")
+def test_someone_slack_will_not_show_is_a_refusal_naming_them(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    slack.error_for("users.info", "user_not_visible", when={"user": "U0HIDDEN"})
+    reply = kudos(web, slack, "<@U0HIDDEN|hidden> thanks!")
+    answer = private_reply(slack, reply)
+    assert "<@U0HIDDEN>" in answer and "can't see" in answer
+    drain(web)
+    assert count(session_factory, Kudos) == 0

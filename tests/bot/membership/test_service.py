@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -59,3 +59,32 @@ def test_a_refused_channel_is_logged_and_others_still_sync(
         }
     assert runs["manila"] == ("skipped", "channel_not_found")
     assert runs["bogota"][0] == "done"
+
+
+def test_a_rate_limit_on_page_two_resumes_from_page_two(
+    ctx: AppContext, slack: SlackFake, config: WorkspaceConfig
+) -> None:
+    """Slack answers 429 for the second page: the sync waits its Retry-After and goes on from
+    that page, instead of throwing page one away and skipping the site for six hours."""
+    manila = [f"U0M{i:03d}" for i in range(450)]
+    slack.channel_members["C0MANILA"] = manila
+    # Chicago's channel is asked first, then Manila's page one; its page two is refused
+    slack.fail_next("conversations.members", status=429, retry_after=1, skip=2)
+    synced = sync_due(ctx, "T0TEST", NOW)
+    assert "manila" in synced
+    assert {u for s, u in members(ctx.session_factory) if s == "manila"} == set(manila)
+    cursors = [
+        c.params.get("cursor")
+        for c in slack.calls_to("conversations.members")
+        if c.params.get("channel") == "C0MANILA"
+    ]
+    assert len(cursors) == 4 and cursors[1] == cursors[2]  # page two asked twice
+
+
+def test_still_busy_waits_for_the_next_tick_not_six_hours(
+    ctx: AppContext, slack: SlackFake, config: WorkspaceConfig
+) -> None:
+    slack.channel_members["C0MANILA"] = ["U0M001"]
+    slack.fail_next("conversations.members", status=429, retry_after=1, times=3, skip=1)
+    assert "manila" not in sync_due(ctx, "T0TEST", NOW)
+    assert "manila" in sync_due(ctx, "T0TEST", NOW + timedelta(minutes=1))  # same slot
