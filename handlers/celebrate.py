@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.celebrate import form, listing, render, rules, service
 from bot.infra import slack_text
+from bot.infra.context import AppContext
 from handlers.context import lantern, team_id
 
 log = logging.getLogger(__name__)
@@ -32,17 +33,22 @@ def celebrate_command(ack: Ack, command: dict[str, Any], context: BoltContext) -
     if request.problem:
         ack(request.problem)
         return
-    refusal = service.lead_refusal(ctx, user_id)
-    if refusal:
-        ack(refusal)
-        return
     if request.kind == "modal":
+        # the form opens first: trigger_id lasts 3 s, and asking Slack who the team leads are
+        # can take 2; a non-lead then sees the form turn into the refusal
         ack()
         view = form.modal(ctx.config, listing.local_today(ctx.config, now))
         try:
-            ctx.client.views_open(trigger_id=command["trigger_id"], view=view)
+            opened = ctx.client.views_open(trigger_id=command["trigger_id"], view=view)
         except SlackApiError as exc:
             log.warning("views.open failed: %s", exc.response.get("error"))
+            return
+        view_id = (opened.get("view") or {}).get("id")
+        ctx.after_ack(refuse_in_form, ctx, user_id, view_id)
+        return
+    refusal = service.lead_refusal(ctx, user_id)
+    if refusal:
+        ack(refusal)
         return
     request_id = command.get("trigger_id") or f"{user_id}:{now.timestamp()}"
     try:
@@ -61,6 +67,16 @@ def celebrate_command(ack: Ack, command: dict[str, Any], context: BoltContext) -
         return
     ack(f"🎉 Posted to {slack_text.mention_channel(ctx.config.workspace.celebrations_channel)}.")
     ctx.deliver_soon([key])
+
+
+def refuse_in_form(ctx: AppContext, user_id: str, view_id: str | None) -> None:
+    """After the form opened: if ``user_id`` may not post, the form says why instead."""
+    refusal = service.lead_refusal(ctx, user_id)
+    if refusal and view_id:
+        try:
+            ctx.client.views_update(view_id=view_id, view=form.refusal_view(refusal))
+        except SlackApiError as exc:
+            log.warning("views.update failed: %s", exc.response.get("error"))
 
 
 def celebrate_submitted(

@@ -62,6 +62,16 @@ def modal(config: WorkspaceConfig, today: date) -> dict[str, Any]:
     return slack_text.modal(MODAL_CALLBACK, "Celebrate", "Post", blocks)
 
 
+def refusal_view(reason: str) -> dict[str, Any]:
+    """The form replaced by why it cannot be used (``reason``, mrkdwn)."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Celebrate"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [slack_text.section(reason)],
+    }
+
+
 def submitted(values: dict[str, Any]) -> tuple[str, str | None]:
     """The raw message ("" if empty) and the chosen milestone's option value (None if none)
     from ``view.state.values``. The message is as typed, not escaped."""

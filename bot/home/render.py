@@ -82,7 +82,8 @@ def home_view(config: WorkspaceConfig, figures: HomeFigures, now: datetime) -> d
         else slack_text.context("No cross-site kudos yet. Be the first!")
     )
     blocks += [slack_text.divider(), slack_text.section("*Our sites right now*")]
-    blocks.append(slack_text.section("\n".join(site_line(s, now) for s in config.sites[:25])))
+    lines = [site_line(site, now) for site in config.sites]  # every site, however many
+    blocks += [slack_text.section(text) for text in slack_text.pack(lines, 2900, "\n")]
     if figures.health is not None:
         blocks += [slack_text.divider(), slack_text.section(_health_lines(figures.health))]
     celebrations = slack_text.mention_channel(config.workspace.celebrations_channel)

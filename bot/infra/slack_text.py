@@ -79,6 +79,24 @@ def cut(text: str, limit: int) -> str:
     return head.rstrip() + "…"
 
 
+def pack(items: list[str], limit: int, separator: str = ", ") -> list[str]:
+    """Join ``items`` with ``separator`` into as few texts of at most ``limit`` characters as
+    it takes, never splitting an item (an item longer than ``limit`` is cut with :func:`cut`)."""
+    texts: list[str] = []
+    current = ""
+    for item in items:
+        item = item if len(item) <= limit else cut(item, limit)
+        joined = f"{current}{separator}{item}" if current else item
+        if len(joined) <= limit:
+            current = joined
+            continue
+        texts.append(current)
+        current = item
+    if current:
+        texts.append(current)
+    return texts
+
+
 def truncate(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters, an ellipsis marking the cut. Blind to
     ``<…>`` tokens and ``&…;`` entities; use :func:`cut` for escaped mrkdwn."""

@@ -44,14 +44,24 @@ def _person(config: WorkspaceConfig, user_id: str, site_key: str | None) -> str:
     return f"{slack_text.mention_user(user_id)}{where}"
 
 
-def recipients_text(kudos: Kudos) -> str:
-    """'the @night-shift team (8 people) and <@U0BEN>' — groups named, never pinged."""
+def recipient_items(config: WorkspaceConfig | None, kudos: Kudos) -> list[str]:
+    """Who is thanked, one item each: groups as 'the @night-shift team (8 people)' (named,
+    never pinged), then people named themselves (with their site when ``config`` is given)."""
     parts = []
     for group_id, handle in kudos.groups:
         count = sum(1 for r in kudos.recipients if r.via_group == group_id)
         people = "person" if count == 1 else "people"
         parts.append(f"the {slack_text.escape(handle)} team ({count} {people})")
-    parts += [slack_text.mention_user(r.user_id) for r in kudos.recipients if not r.via_group]
+    for r in kudos.recipients:
+        if not r.via_group:
+            named = _person(config, r.user_id, r.site_key) if config else None
+            parts.append(named or slack_text.mention_user(r.user_id))
+    return parts
+
+
+def recipients_text(kudos: Kudos) -> str:
+    """'the @night-shift team (8 people) and <@U0BEN>' — groups named, never pinged."""
+    parts = recipient_items(None, kudos)
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
@@ -80,14 +90,20 @@ def feed_post(config: WorkspaceConfig, kudos: Kudos) -> dict[str, Any]:
     """The ``chat.postMessage`` arguments of the feed post (channel, text, blocks)."""
     giver = _person(config, kudos.giver_id, kudos.giver_site_key)
     if kudos.groups:
-        headline = f"🙌 *Team kudos* from {giver} to {recipients_text(kudos)}"
+        prefix, items = f"🙌 *Team kudos* from {giver} to ", [recipients_text(kudos)]
     else:
-        to = ", ".join(_person(config, r.user_id, r.site_key) for r in kudos.recipients)
-        headline = f"👏 *Kudos* from {giver} to {to}"
+        prefix, items = f"👏 *Kudos* from {giver} to ", recipient_items(config, kudos)
+    suffix = ""
     if kudos.origin_permalink:
-        headline += f" for <{kudos.origin_permalink}|this message>"
+        suffix = f" for <{kudos.origin_permalink}|this message>"
     elif kudos.source == KudosSource.REACTION:
-        headline += " for a message in a private conversation"
+        suffix = " for a message in a private conversation"
+    headline = prefix + ", ".join(items) + suffix
+    named: list[dict[str, Any]] = []
+    if len(headline) > SECTION_LIMIT:  # many people: every one named, a section at a time
+        everyone = recipient_items(config, kudos)
+        headline = f"{prefix}{len(kudos.recipients)} people{suffix}:"
+        named = [slack_text.section(text) for text in slack_text.pack(everyone, SECTION_LIMIT)]
     notes = []
     if crosses_kinds(config, kudos):
         notes.append("🤝 Across in-house and BPO")
@@ -95,7 +111,7 @@ def feed_post(config: WorkspaceConfig, kudos: Kudos) -> dict[str, Any]:
         notes.append("🌏 Across sites")
     if kudos.values:
         notes.append(" ".join(f"#{value}" for value in kudos.values))
-    blocks = [slack_text.section(headline)]
+    blocks = [slack_text.section(headline), *named]
     if kudos.message.strip():
         blocks += _body_sections(slack_text.user_text(kudos.message))
     if notes:

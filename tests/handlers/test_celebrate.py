@@ -142,14 +142,22 @@ def test_list_answers_anyone_privately_and_posts_nothing(
 
 
 def test_lead_without_text_gets_the_modal_others_a_refusal(web: WebApp, slack: SlackFake) -> None:
-    refused = slash_command(web.events_url, "/celebrate", "", user_id="U0AGENT")
-    assert "Only team leads" in refused.text and "/celebrate list" in refused.text
-    assert slack.calls_to("views.open") == []
+    """The form opens before anyone asks Slack who the leads are (trigger_id lasts 3 s and a
+    user-group look-up can take 2); a non-lead then sees it turn into the refusal."""
     opened = slash_command(web.events_url, "/celebrate", "", user_id="U0LEADCHI")
     assert opened.status == 200
     view = slack.wait_for("views.open")[0].json_param("view")
     assert view["callback_id"] == "celebrate_modal"
     assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"][-1] == "message"
+    assert web.ctx.wait_idle()
+    assert slack.calls_to("views.update") == []  # a lead keeps the form
+    refused = slash_command(web.events_url, "/celebrate", "", user_id="U0AGENT")
+    assert refused.status == 200 and not refused.text
+    (update,) = slack.wait_for("views.update")
+    text = json.dumps(update.json_param("view"))
+    assert "Only team leads" in text and "/celebrate list" in text
+    methods = [c.method for c in slack.calls if c.method in ("views.open", "usergroups.users.list")]
+    assert methods.index("views.open") < methods.index("usergroups.users.list")
 
 
 def submit_celebration(web: WebApp, user: str, message: str, choice: str | None) -> Any:

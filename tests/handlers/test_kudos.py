@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -730,3 +731,27 @@ def test_someone_slack_will_not_show_is_a_refusal_naming_them(
     assert "<@U0HIDDEN>" in answer and "can't see" in answer
     drain(web)
     assert count(session_factory, Kudos) == 0
+
+
+@pytest.mark.usefixtures("people")
+def test_kudos_to_three_hundred_people_name_every_one(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    """No recipient is lost to Slack's 3,000-character section: the headline counts them and
+    every one is named, a whole mention at a time, across as many sections as it takes."""
+    crowd = [f"U0C{n:04d}" for n in range(300)]
+    for user in crowd:
+        slack.add_user(user, user.lower(), tz="Asia/Manila")
+    mentions = " ".join(f"<@{user}>" for user in crowd)
+    reply = kudos(web, slack, f"{mentions} thank you all for the launch")
+    assert "on their way" in private_reply(slack, reply)
+    (call,) = slack.wait_for("chat.postMessage", timeout=15)
+    sections = [b["text"]["text"] for b in call.json_param("blocks") if b["type"] == "section"]
+    assert "300 people" in sections[0]
+    assert all(len(text) <= 3000 for text in sections)
+    named = re.findall(r"<@(U0C\d{4})>", " ".join(sections))
+    assert sorted(named) == crowd  # each once, none cut in half
+    assert all(text.count("<@") == len(re.findall(r"<@U\w+>", text)) for text in sections)
+    assert "thank you all for the launch" in sections[-1]
+    drain(web)
+    assert count(session_factory, KudosRecipient) == 300
