@@ -164,6 +164,8 @@ class Script:
         self._lock = lock
         self._failures: dict[str, list[_Failure]] = {}
         self._lost: dict[str, int] = {}  # method -> how many answers to drop after acting
+        self._limits: dict[str, int] = {}  # method -> calls allowed per minute
+        self._seen: dict[str, list[float]] = {}  # method -> monotonic times of recent calls
         self._error_rules: dict[str, list[_ErrorRule]] = {}
         self._overrides: dict[str, dict[str, Any]] = {}
 
@@ -226,6 +228,27 @@ class Script:
             phrase = "Error"
         html = f"<html><body><h1>{failure.status} {phrase}</h1></body></html>"
         return _Reply(failure.status, html.encode("utf-8"), "text/html; charset=utf-8", extra)
+
+    def rate_limit(self, method: str, per_minute: int) -> None:
+        """Answer ``method`` like Slack's rate limiter past ``per_minute`` calls in any 60 s
+        (Tier 2: 20, Tier 3: 50, Tier 4: 100): 429 with the seconds to wait in Retry-After."""
+        with self._lock:
+            self._limits[method] = per_minute
+
+    def over_limit(self, method: str, now: float) -> _Reply | None:
+        """A 429 when this call is over ``method``'s limit, else None (the call counts)."""
+        with self._lock:
+            limit = self._limits.get(method)
+            if limit is None:
+                return None
+            recent = [t for t in self._seen.get(method, []) if now - t < 60.0]
+            if len(recent) >= limit:
+                self._seen[method] = recent
+                wait = max(1, int(60.0 - (now - recent[0])) + 1)
+                body = {"ok": False, "error": "ratelimited"}
+                return _Reply.json(body, status=429, **{"Retry-After": str(wait)})
+            self._seen[method] = [*recent, now]
+            return None
 
     def lose_next(self, method: str, times: int = 1) -> None:
         """Act on the next ``times`` calls to ``method`` (a post is made) but drop the answer:
@@ -470,6 +493,10 @@ class SlackFake(Workspace):
         """See :meth:`Script.set_response`."""
         self.script.set_response(method, data)
 
+    def rate_limit(self, method: str, per_minute: int) -> None:
+        """See :meth:`Script.rate_limit`."""
+        self.script.rate_limit(method, per_minute)
+
     def lose_next(self, method: str, times: int = 1) -> None:
         """See :meth:`Script.lose_next`."""
         self.script.lose_next(method, times)
@@ -498,7 +525,7 @@ class SlackFake(Workspace):
             self.calls.append(call)
             self._arrived.notify_all()
 
-        failure = self.script.take_failure(method)
+        failure = self.script.take_failure(method) or self.script.over_limit(method, call.at)
         if failure is not None:
             return failure
 

@@ -192,6 +192,17 @@ def answer(ws: Workspace, method: str, params: dict[str, Any], base_url: str) ->
         if user is None:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": user}
+    if method == "users.list":
+        with ws.lock:
+            everyone = list(ws.users.values())
+        limit = min(int(params.get("limit") or DEFAULT_PAGE_LIMIT), 1000)
+        start = decode_cursor(str(params.get("cursor") or "")) or 0
+        more = start + limit < len(everyone)
+        return {
+            "ok": True,
+            "members": everyone[start : start + limit],
+            "response_metadata": {"next_cursor": encode_cursor(start + limit) if more else ""},
+        }
     if method == "usergroups.users.list":
         members = ws.usergroups.get(str(params.get("usergroup", "")))
         if members is None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
@@ -21,6 +22,8 @@ from bot.infra.recent import Recent
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 600.0
+PREFETCH_AT = 20  # unknown people at once past which the whole workspace is read
+LIST_PAGE = 200  # users.list page size (Slack allows up to 1,000; it advises 200)
 # users.info errors meaning "no such person for this app", not a passing failure
 NOT_SEEN = frozenset({"user_not_found", "users_not_found", "user_not_visible"})
 
@@ -97,13 +100,39 @@ class Directory:
             else:
                 raise
         else:
-            profile = user.get("profile") or {}
-            person = Person(
-                id=user_id,
-                team_id=user.get("team_id"),
-                name=profile.get("display_name") or user.get("real_name") or user.get("name") or "",
-                tz=user.get("tz"),
-                is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
-                deleted=bool(user.get("deleted")),
-            )
+            person = _person(user_id, user)
         return self._people.keep(user_id, person)
+
+    def prefetch(self, user_ids: Iterable[str]) -> None:
+        """Learn many people at once: when more than PREFETCH_AT of ``user_ids`` are not
+        known, read the whole workspace with ``users.list`` (200 a page, Tier 2) instead of
+        one ``users.info`` each (Tier 4, about 100 a minute), so a team of any size works.
+
+        Raises:
+            SlackApiError, OSError: as :meth:`get`.
+        """
+        unknown = [u for u in set(user_ids) if self._people.fresh(u) is None]
+        if len(unknown) <= PREFETCH_AT:
+            return
+        cursor = None
+        while True:
+            response = self.client.users_list(limit=LIST_PAGE, cursor=cursor)
+            for user in response.get("members") or []:
+                if isinstance(user, dict) and isinstance(user.get("id"), str):
+                    self._people.keep(user["id"], _person(user["id"], user))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return
+
+
+def _person(user_id: str, user: dict[str, Any]) -> Person:
+    """A Person from a Slack user object (``users.info`` / ``users.list``)."""
+    profile = user.get("profile") or {}
+    return Person(
+        id=user_id,
+        team_id=user.get("team_id"),
+        name=profile.get("display_name") or user.get("real_name") or user.get("name") or "",
+        tz=user.get("tz"),
+        is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+    )

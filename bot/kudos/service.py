@@ -138,7 +138,9 @@ def _recipients(
         return rules.cannot_receive(unable)
     for group_id, handle in draft.groups:
         found = 0
-        for user_id in sorted(ctx.roles.group_members(group_id) or ()):
+        members = sorted(ctx.roles.group_members(group_id) or ())
+        ctx.directory.prefetch(members)  # a large team: one users.list, not one call each
+        for user_id in members:
             person = ctx.directory.get(user_id)
             if person is None or not person.can_receive:
                 continue  # bots and deactivated members of a group are left out quietly

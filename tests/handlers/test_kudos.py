@@ -755,3 +755,24 @@ def test_kudos_to_three_hundred_people_name_every_one(
     assert "thank you all for the launch" in sections[-1]
     drain(web)
     assert count(session_factory, KudosRecipient) == 300
+
+
+def test_team_kudos_to_a_group_of_150_at_slacks_real_rate_limits(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    """users.info is Tier 4 (about 100 a minute): a group of 150 is looked up with users.list
+    (200 a page) instead, so the kudos go through at once, to every member."""
+    slack.rate_limit("users.info", 100)
+    slack.rate_limit("users.list", 20)
+    slack.add_user(GIVER, "giver", tz="America/Chicago")
+    crowd = [f"U0T{n:03d}" for n in range(150)]
+    for user in crowd:
+        slack.add_user(user, user.lower(), tz="Asia/Manila")
+    slack.usergroups["S0BIG"] = crowd
+    reply = kudos(web, slack, "<!subteam^S0BIG|@big-team> what a launch")
+    assert "@big-team team (150 people)" in private_reply(slack, reply)
+    slack.wait_for("chat.postMessage", timeout=15)
+    drain(web)
+    assert count(session_factory, KudosRecipient) == 150
+    assert len(slack.calls_to("users.info")) < 20
+    assert all(c.header("Retry-After") is None for c in slack.calls)
