@@ -128,6 +128,8 @@ def slack() -> Iterator[SlackFake]:
     with SlackFake(team_id="T0TEST") as fake:
         fake.usergroups["S0LEADS"] = ["U0LEADMNL", "U0LEADBOG"]
         yield fake
+    # every test runs against Slack's Block Kit limits: nothing lantern sent was refused
+    assert fake.refused == [], f"Slack would refuse these payloads: {fake.refused}"
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,8 @@ import threading
 import time
 from typing import Any
 
+from tests import slack_blocks
+
 BOT_ID = "B0BOT"
 FAKE_WORKSPACE_URL = "https://fake.slack.com/"
 DEFAULT_PAGE_LIMIT = 100
@@ -63,6 +65,7 @@ class Workspace:
         self.private_channels: set[str] = set()
         self.reactions: dict[tuple[str, str], dict[str, list[str]]] = {}
         self.lock = threading.Lock()
+        self.refused: list[tuple[str, list[str]]] = []  # (method, why) of refused Block Kit
         self._ts_counter = 0
         self._id_counter = 0
 
@@ -101,7 +104,21 @@ class Workspace:
 
 
 def answer(ws: Workspace, method: str, params: dict[str, Any], base_url: str) -> dict[str, Any]:
-    """The success body of ``method`` (or Slack's ``ok: false`` for what it would refuse)."""
+    """The success body of ``method`` (or Slack's ``ok: false`` for what it would refuse,
+    ``invalid_blocks`` included: see :mod:`tests.slack_blocks`)."""
+    refused = (
+        slack_blocks.problems(maybe_json(params["blocks"]), view=False)
+        if (
+            method in ("chat.postMessage", "chat.update", "chat.postEphemeral")
+            and "blocks" in params
+        )
+        else []
+    )
+    if method.startswith("views.") and "view" in params:
+        refused = slack_blocks.view_problems(maybe_json(params["view"]))
+    if refused:
+        ws.refused.append((method, refused))
+        return {"ok": False, "error": "invalid_blocks", "errors": refused}
     if method == "auth.test":
         return {
             "ok": True,

@@ -345,3 +345,17 @@ def test_stop_closes_the_port() -> None:
     fake.stop()
     with pytest.raises((urllib.error.URLError, ConnectionError)):
         urllib.request.urlopen(f"{url}auth.test", data=b"", timeout=2)
+
+
+def test_block_kit_limits_are_enforced_like_slack(slack: SlackFake) -> None:
+    client = WebClient(token="xoxb-test", base_url=slack.api_url, retry_handlers=[])
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}
+    with pytest.raises(SlackApiError) as too_many:
+        client.chat_postMessage(channel="C1", text="x", blocks=[section] * 51)
+    assert too_many.value.response["error"] == "invalid_blocks"
+    long_text = {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C1", text="x", blocks=[long_text])
+    assert client.chat_postMessage(channel="C1", text="x", blocks=[section] * 50)["ok"]
+    assert len(slack.refused) == 2
+    slack.refused.clear()  # expected here; the fixture fails any test that leaves some
