@@ -165,6 +165,7 @@ class Script:
         self._failures: dict[str, list[_Failure]] = {}
         self._lost: dict[str, int] = {}  # method -> how many answers to drop after acting
         self._limits: dict[str, int] = {}  # method -> calls allowed per minute
+        self._delays: dict[str, float] = {}  # method -> seconds each answer takes
         self._seen: dict[str, list[float]] = {}  # method -> monotonic times of recent calls
         self._error_rules: dict[str, list[_ErrorRule]] = {}
         self._overrides: dict[str, dict[str, Any]] = {}
@@ -228,6 +229,16 @@ class Script:
             phrase = "Error"
         html = f"<html><body><h1>{failure.status} {phrase}</h1></body></html>"
         return _Reply(failure.status, html.encode("utf-8"), "text/html; charset=utf-8", extra)
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Take ``seconds`` over every answer to ``method`` (after acting on it); more than
+        the client's timeout makes the answer arrive too late, as if lost."""
+        with self._lock:
+            self._delays[method] = seconds
+
+    def delay_of(self, method: str) -> float:
+        with self._lock:
+            return self._delays.get(method, 0.0)
 
     def rate_limit(self, method: str, per_minute: int) -> None:
         """Answer ``method`` like Slack's rate limiter past ``per_minute`` calls in any 60 s
@@ -493,6 +504,10 @@ class SlackFake(Workspace):
         """See :meth:`Script.set_response`."""
         self.script.set_response(method, data)
 
+    def slow(self, method: str, seconds: float) -> None:
+        """See :meth:`Script.slow`."""
+        self.script.slow(method, seconds)
+
     def rate_limit(self, method: str, per_minute: int) -> None:
         """See :meth:`Script.rate_limit`."""
         self.script.rate_limit(method, per_minute)
@@ -542,4 +557,6 @@ class SlackFake(Workspace):
         answered = answer(self, method, params, self.base_url)
         if self.script.take_lost(method):
             return LOST
+        if delay := self.script.delay_of(method):
+            time.sleep(delay)  # the fake's own latency, not a test waiting
         return _Reply.json(answered)

@@ -43,6 +43,9 @@ def never_arrived(exc: BaseException) -> bool:
     return isinstance(reason, ConnectionRefusedError | socket.gaierror)
 
 
+# rows claimed at a time: small, so several deliverers share a fan-out and a crash strands
+# few of them until their lease runs out
+CLAIM_BATCH = 10
 SENT, PENDING, FAILED = OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.FAILED
 
 
@@ -94,7 +97,9 @@ class Deliverer:
         self.sleep = sleep
         self.leases = Leases(session_factory, lease_owner(), lease, clock)
 
-    def deliver_due(self, keys: Sequence[str] | None = None, limit: int = 100) -> DeliveryReport:
+    def deliver_due(
+        self, keys: Sequence[str] | None = None, limit: int = CLAIM_BATCH
+    ) -> DeliveryReport:
         """Send every due row (of ``keys`` if given) once, without waiting for retries.
 
         Returns:
@@ -137,7 +142,8 @@ class Deliverer:
         deadline = time.monotonic() + timeout
         report = DeliveryReport()
         while True:
-            report.merge(self.deliver_due(keys))
+            this_pass = self.deliver_due(keys)
+            report.merge(this_pass)
             if keys is not None and set(keys) <= set(report.sent):
                 report.retrying = []
                 return report  # the common case: everything went out on the first try
@@ -148,7 +154,8 @@ class Deliverer:
             if wait > deadline - time.monotonic():
                 report.retrying = pending(self.leases.session_factory, keys)
                 return report
-            self.sleep(max(wait, 0.05))
+            if wait > 0 or not (this_pass.sent or this_pass.failed):
+                self.sleep(max(wait, 0.05))  # due now after a full batch: straight on
 
     def seconds_until_next(self, keys: Sequence[str] | None) -> float | None:
         """Seconds until the next pending row (of ``keys``) may be tried, or None if none is.
