@@ -7,8 +7,10 @@ mixes valid `/kudos` (each one looked up, recorded and posted to the feed after 
 `/celebrate list`, 16 at a time. Prints p50 and p99 for both, their ratio, and how long the
 feed posts took to land; asserts nothing.
 
-Run: `make bench` or `.venv/bin/python bench/ack_latency.py [--requests N]`; set
+Run: `make bench` or `.venv/bin/python bench/ack_latency.py [--requests N] [--fan-out N]`; set
 BENCH_DATABASE_URL=postgresql://… to run lantern on PostgreSQL (a fresh schema is used).
+``--fan-out N`` queues N posts and starts a `lantern worker` that delivers them while the burst
+is measured, as when a reminder fan-out and a busy moment coincide.
 Targets (issue 5): p99 ratio at most 1.5, p99 far under Slack's 3 s.
 """
 
@@ -25,14 +27,16 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.infra.db import make_engine  # noqa: E402
+from bot.infra.db import make_engine, make_session_factory  # noqa: E402
 from bot.infra.migrate import upgrade  # noqa: E402
+from bot.infra.outbox.queue import Outgoing, enqueue  # noqa: E402
 from tests.slack_fake import SlackFake  # noqa: E402
 from tests.slack_requests import SIGNING_SECRET, get, slash_command  # noqa: E402
 
@@ -121,7 +125,20 @@ def fresh_database(folder: str) -> str:
     return f"{base}{separator}options={quote('-csearch_path=' + schema)}"
 
 
-def main(requests: int) -> None:
+def queue_fan_out(database: str, posts: int) -> None:
+    """Store ``posts`` outbox messages to the celebrations channel, as a fan-out would."""
+    engine = make_engine(database)
+    try:
+        with make_session_factory(engine).begin() as session:
+            for n in range(posts):
+                payload = {"channel": "C0CELEBRATE", "text": f"fan-out {n}"}
+                message = Outgoing(f"bench-fan-out:{n}", "chat.postMessage", payload)
+                enqueue(session, "T0FAKE", message, datetime.now(UTC))
+    finally:
+        engine.dispose()
+
+
+def main(requests: int, fan_out: int) -> None:
     fake = SlackFake().start()
     fake.add_user("U0ANA", "ana", tz="Asia/Manila")
     for index in range(requests + 100):
@@ -146,6 +163,8 @@ def main(requests: int) -> None:
         subprocess.Popen([*serve, "--workers", "2", "--threads", "8"], **quiet),  # type: ignore[call-overload]
         subprocess.Popen(bare, **quiet),  # type: ignore[call-overload]
     ]
+    if fan_out:
+        queue_fan_out(database, fan_out)
     try:
         lantern_url = f"http://127.0.0.1:{lantern_port}"
         bare_url = f"http://127.0.0.1:{bare_port}"
@@ -153,7 +172,11 @@ def main(requests: int) -> None:
         wait_healthy(bare_url + "/slack/events", servers[1])
         reply_url = fake.response_url_base + "bench"
         bare_times = run_client(bare_url + "/slack/events", requests, "b", reply_url)
+        if fan_out:  # a worker delivering the fan-out while lantern's burst is measured
+            worker = [sys.executable, "-m", "bot", "worker", "--interval", "1"]
+            servers.append(subprocess.Popen(worker, **quiet))  # type: ignore[call-overload]
         ours_times = run_client(lantern_url + "/slack/events", requests, "m", reply_url)
+        during = sum(1 for c in fake.calls_to("chat.postMessage") if "fan-out" in c.params["text"])
         acked = time.monotonic()
         expected = requests // 2 + 32  # the measured burst's kudos and the warm-up's
         posts: list[object] = []
@@ -182,6 +205,8 @@ def main(requests: int) -> None:
             p50, p99 = summary(part)
             print(f"  lantern {name:<16} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
         print(f"feed posts: {len(posts)} of {expected}, the last {landed:.1f} s after the last ack")
+        if fan_out:
+            print(f"fan-out: {during} of {fan_out} posts delivered by a worker during the burst")
     finally:
         for server in servers:
             server.terminate()
@@ -199,4 +224,6 @@ if __name__ == "__main__":
     else:
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         parser.add_argument("--requests", type=int, default=800)
-        main(parser.parse_args().requests)
+        parser.add_argument("--fan-out", type=int, default=0, help="posts a worker delivers")
+        arguments = parser.parse_args()
+        main(arguments.requests, arguments.fan_out)
