@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.slack_workspace import Workspace, answer, maybe_json
+from tests.waiting import pause
 
 __all__ = ["Call", "SlackFake"]
 
@@ -558,5 +559,5 @@ class SlackFake(Workspace):
         if self.script.take_lost(method):
             return LOST
         if delay := self.script.delay_of(method):
-            time.sleep(delay)  # the fake's own latency, not a test waiting
+            pause(delay)  # the fake Slack's own latency
         return _Reply.json(answered)

@@ -17,3 +17,9 @@ def wait_until(check: Callable[[], object], timeout: float = 8.0, what: str = ""
         if time.monotonic() > deadline:
             raise AssertionError(f"not reached within {timeout}s: {what or check}")
         time.sleep(POLL_SECONDS)
+
+
+def pause(seconds: float) -> None:
+    """Time a simulated party takes on purpose — Slack pausing before it re-sends an event,
+    the fake Slack answering slowly — never a wait for the code under test."""
+    time.sleep(seconds)

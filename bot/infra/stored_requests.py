@@ -4,6 +4,7 @@ what other processes left (see :mod:`bot.infra.inbox` for the rules)."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -13,6 +14,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra.inbox import JOB_TTL, Inbox, Job, execute
+
+log = logging.getLogger(__name__)
+
+CLAIM_ATTEMPTS = 5  # claims of a request this process stored, while the database is away
 
 
 class StoredRequests:
@@ -58,14 +63,27 @@ class StoredRequests:
         if job_id is not None:
             self.after_ack(self.run_jobs, [job_id])
 
-    def run_jobs(self, ids: list[int] | None = None, limit: int = 50) -> int:
+    def run_jobs(self, ids: list[int] | None = None, limit: int = 50, attempt: int = 1) -> int:
         """Claim and run the jobs ``ids``, or (None) up to ``limit`` due jobs (the worker);
-        one that asks to run again is run again by this process when due.
+        one that asks to run again is run again by this process when due. If the database
+        cannot be reached to claim ``ids``, this process tries again after 2, 4, 8 and 16 s
+        (a restart), then leaves them to a worker.
 
         Returns:
             How many were run.
+
+        Raises:
+            SQLAlchemyError: the database cannot be reached to claim due jobs (``ids`` None).
         """
-        jobs = self.inbox.claim(ids, limit)
+        try:
+            jobs = self.inbox.claim(ids, limit)
+        except SQLAlchemyError as exc:
+            if ids is None:
+                raise
+            if attempt < CLAIM_ATTEMPTS:
+                log.warning("cannot claim stored requests yet (%s); trying again", exc)
+                self._later(2.0**attempt, "work", self.run_jobs, ids, limit, attempt + 1)
+            return 0
         with self._lock:
             self._stored.difference_update(job.id for job in jobs)
         for job in jobs:

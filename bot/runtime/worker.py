@@ -24,6 +24,7 @@ from bot.runtime.planners import PLANNERS
 log = logging.getLogger(__name__)
 
 TICK_DELIVERY_TIMEOUT = 60.0  # how long `lantern tick` waits out retries before exiting
+JOB_BATCH = 50  # stored requests claimed at a time
 
 
 class TeamUnknown(Exception):
@@ -83,7 +84,11 @@ def tick_once(
             return result
         session.commit()
     sync_due(ctx, team_id, now)
-    ran = ctx.run_jobs()  # stored requests no web process finished (a stop, a crash)
+    ran = 0  # stored requests no web process finished (a stop, a crash): all that are due
+    while (batch := ctx.run_jobs(limit=JOB_BATCH)) > 0:
+        ran += batch
+        if batch < JOB_BATCH:
+            break
     if ran:
         log.info("ran %d stored request(s) left by a web process", ran)
     with ctx.session_factory.begin() as session:
