@@ -375,11 +375,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-class SlackFake(Workspace):
+class SlackFake(Workspace, Script):
     """In-process HTTP server that answers like the Slack Web API and records every call.
 
     The workspace it answers about (users, groups, channels, history, reactions) is its
-    :class:`Workspace` state; :attr:`script` holds the failures and errors a test asks for.
+    :class:`Workspace` state; the failures and errors a test asks for are its :class:`Script`.
     """
 
     def __init__(self, team_id: str = "T0TEST", bot_user_id: str = "U0BOT") -> None:
@@ -388,7 +388,7 @@ class SlackFake(Workspace):
         self.errors: list[str] = []  # tracebacks of exceptions raised inside the fake
         self._lock = self.lock
         self._arrived = threading.Condition(self._lock)  # notified on every recorded call
-        self.script = Script(self._lock)
+        Script.__init__(self, self._lock)  # scripted answers: fail_next, error_for, slow…
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -479,43 +479,7 @@ class SlackFake(Workspace):
         with self._lock:
             self.calls.clear()
             self.errors.clear()
-        self.script.clear()
-
-    # ------------------------------------------------------------------ scripting
-
-    def fail_next(
-        self,
-        method: str,
-        *,
-        status: int,
-        retry_after: int | None = None,
-        times: int = 1,
-        skip: int = 0,
-    ) -> None:
-        """See :meth:`Script.fail_next`."""
-        self.script.fail_next(
-            method, status=status, retry_after=retry_after, times=times, skip=skip
-        )
-
-    def error_for(self, method: str, error: str, *, when: dict[str, str] | None = None) -> None:
-        """See :meth:`Script.error_for`."""
-        self.script.error_for(method, error, when=when)
-
-    def set_response(self, method: str, data: dict[str, Any]) -> None:
-        """See :meth:`Script.set_response`."""
-        self.script.set_response(method, data)
-
-    def slow(self, method: str, seconds: float) -> None:
-        """See :meth:`Script.slow`."""
-        self.script.slow(method, seconds)
-
-    def rate_limit(self, method: str, per_minute: int) -> None:
-        """See :meth:`Script.rate_limit`."""
-        self.script.rate_limit(method, per_minute)
-
-    def lose_next(self, method: str, times: int = 1) -> None:
-        """See :meth:`Script.lose_next`."""
-        self.script.lose_next(method, times)
+        Script.clear(self)
 
     # ------------------------------------------------------------------ internals
 
@@ -541,7 +505,7 @@ class SlackFake(Workspace):
             self.calls.append(call)
             self._arrived.notify_all()
 
-        failure = self.script.take_failure(method) or self.script.over_limit(method, call.at)
+        failure = self.take_failure(method) or self.over_limit(method, call.at)
         if failure is not None:
             return failure
 
@@ -552,12 +516,12 @@ class SlackFake(Workspace):
         if not has_token(headers, params):
             return _Reply.json({"ok": False, "error": "not_authed"})
 
-        scripted = self.script.scripted(method, params)
+        scripted = self.scripted(method, params)
         if scripted is not None:
             return _Reply.json(scripted)
         answered = answer(self, method, params, self.base_url)
-        if self.script.take_lost(method):
+        if self.take_lost(method):
             return LOST
-        if delay := self.script.delay_of(method):
+        if delay := self.delay_of(method):
             pause(delay)  # the fake Slack's own latency
         return _Reply.json(answered)
