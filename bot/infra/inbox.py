@@ -178,7 +178,7 @@ class Inbox:
         Returns:
             True if it will run again.
         """
-        when = self.clock() + timedelta(seconds=seconds)
+        when = self.clock() + timedelta(seconds=retry.jittered(seconds))
         if when > job.expires_at:
             self.failed(job, f"expired: {reason}")
             return False

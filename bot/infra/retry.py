@@ -8,6 +8,8 @@ passing; every other error (``channel_not_found``, ``invalid_auth``…) is perma
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
@@ -108,3 +110,12 @@ def wait_before_retry(exc: Exception, attempt: int) -> float:
         if wait:
             return wait
     return 2.0 if attempt == 1 else 10.0
+
+
+JITTER = 0.1  # up to 10 % more wait, so processes that failed together do not retry together
+
+
+def jittered(seconds: float, draw: Callable[[], float] = random.random) -> float:
+    """``seconds`` plus up to JITTER of it, at random: never less than asked (a Retry-After
+    is a minimum), so retries of many messages spread out instead of arriving at once."""
+    return seconds * (1.0 + JITTER * draw())

@@ -122,6 +122,7 @@ def _recipients(
     """Everyone the draft thanks, looked up in Slack; a refusal names who cannot receive."""
     recipients: dict[str, store.Recipient] = {}
     unable, unseen = [], []
+    ctx.directory.prefetch(draft.users)  # many named at once: one users.list, not one call each
     for user_id in draft.users:
         if user_id == giver_id:
             continue

@@ -739,6 +739,7 @@ def test_kudos_to_three_hundred_people_name_every_one(
 ) -> None:
     """No recipient is lost to Slack's 3,000-character section: the headline counts them and
     every one is named, a whole mention at a time, across as many sections as it takes."""
+    slack.rate_limit("users.info", 100)  # Slack's Tier 4: 300 look-ups one by one would fail
     crowd = [f"U0C{n:04d}" for n in range(300)]
     for user in crowd:
         slack.add_user(user, user.lower(), tz="Asia/Manila")

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.infra import retry
 from bot.infra.leasing import take
 from bot.infra.models import OutboxMessage, OutboxStatus
 
@@ -172,7 +173,7 @@ class Leases:
             channel = result.data.get("channel")
             values["slack_channel"] = channel if isinstance(channel, str) else None
         elif result.status == OutboxStatus.PENDING:
-            values["next_attempt_at"] = now + timedelta(seconds=result.retry_in)
+            values["next_attempt_at"] = now + timedelta(seconds=retry.jittered(result.retry_in))
         self.started.pop(claim.id, None)
         with self.session_factory.begin() as session:
             session.execute(

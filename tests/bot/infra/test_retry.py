@@ -58,3 +58,8 @@ def test_a_request_retry_waits_retry_after_else_two_then_ten_seconds(slack: Slac
     assert retry.wait_before_retry(error_from(slack, "users.info"), attempt=2) == 5.0
     assert retry.wait_before_retry(OSError("unreachable"), attempt=1) == 2.0
     assert retry.wait_before_retry(OSError("unreachable"), attempt=2) == 10.0
+
+
+def test_jitter_only_ever_adds_up_to_a_tenth() -> None:
+    assert retry.jittered(30.0, draw=lambda: 0.0) == 30.0  # a Retry-After is a minimum
+    assert retry.jittered(30.0, draw=lambda: 0.999) == pytest.approx(32.997)

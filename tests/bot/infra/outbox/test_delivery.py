@@ -112,7 +112,8 @@ def test_connection_error_backs_off_and_stays_pending(
     row = rows(session_factory)["a"]
     assert row.status == "pending" and row.attempts == 1
     assert row.last_error and row.last_error.startswith("connection")
-    assert row.next_attempt_at == moment + timedelta(seconds=1)
+    assert row.next_attempt_at is not None  # 1 s back-off, plus up to 10 % jitter
+    assert timedelta(seconds=1) <= row.next_attempt_at - moment <= timedelta(seconds=1.1)
 
 
 def test_timeout_leaves_retry_pending_with_reason(
