@@ -54,3 +54,13 @@ def serving(settings: Settings, workers: int = 2) -> Iterator[tuple[subprocess.P
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate(timeout=10)
+
+
+def fault_line(scenario: str, expected: int, delivered: int, distinct: int, refused: int) -> str:
+    """One row of the fault suite's table (printed with ``pytest -s``): expected, delivered,
+    duplicates, lost, and requests answered 5xx (or not at all)."""
+    duplicates, lost = delivered - distinct, expected - distinct
+    return (
+        f"\nFAULT | {scenario} | expected {expected} | delivered {delivered} | "
+        f"duplicates {duplicates} | lost {lost} | 5xx {refused}"
+    )

@@ -26,7 +26,7 @@ from bot.infra.db import make_engine, make_session_factory
 from bot.infra.migrate import upgrade
 from bot.infra.models import InboxJob, JobStatus, Kudos
 from tests.conftest import EXAMPLE_CONFIG, env_for
-from tests.processes import free_port, serving
+from tests.processes import fault_line, free_port, serving
 from tests.slack_fake import SlackFake
 from tests.slack_requests import event
 from tests.waiting import pause, wait_until
@@ -137,4 +137,5 @@ def test_a_database_restart_loses_and_doubles_no_reaction_kudos(
     assert len(feed) == REACTIONS
     server_errors = [s for s in statuses if s >= 500 or s == 0]
     assert len(statuses) == REACTIONS + len(server_errors)  # each refusal was re-sent once more
-    print(f"\n{REACTIONS} reactions, {len(statuses)} deliveries, {len(server_errors)} non-2xx")
+    name = "PostgreSQL restart under reactions"
+    print(fault_line(name, REACTIONS, len(reactors), len(set(reactors)), len(server_errors)))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.infra.config import Settings
 from bot.infra.models import InboxJob, JobStatus, Kudos, OutboxMessage
 from tests.conftest import EXAMPLE_CONFIG, env_for
-from tests.processes import serving
+from tests.processes import fault_line, serving
 from tests.slack_fake import SlackFake
 from tests.slack_requests import Reply, slash_command
 from tests.waiting import wait_until
@@ -93,3 +93,4 @@ def test_sigterm_under_load_loses_and_doubles_nothing(
     assert sorted(answered) == sorted(acked), "each giver is answered exactly once"
     feed = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "C0KUDOS"]
     assert len(feed) == len(acked) == count(session_factory, OutboxMessage)
+    print(fault_line("SIGTERM serve under /kudos", len(acked), len(givers), len(givers), 0))

@@ -17,6 +17,7 @@ from bot.infra.config import Settings
 from bot.infra.models import OutboxMessage, OutboxStatus
 from bot.infra.outbox.queue import Outgoing, enqueue
 from tests.conftest import EXAMPLE_CONFIG, env_for
+from tests.processes import fault_line
 from tests.slack_fake import SlackFake
 from tests.waiting import wait_until
 
@@ -74,3 +75,4 @@ def test_a_worker_killed_mid_fan_out_loses_and_doubles_nothing(
             )
         )
     assert sent == FAN_OUT
+    print(fault_line("SIGKILL a worker mid fan-out", FAN_OUT, len(fan_out), len(set(fan_out)), 0))
