@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.celebrate import form, listing, render, rules, service
 from bot.infra import slack_text
 from bot.infra.context import AppContext
+from bot.infra.roles import UNAVAILABLE
 from handlers.context import lantern, team_id
 
 log = logging.getLogger(__name__)
@@ -70,9 +71,11 @@ def celebrate_command(ack: Ack, command: dict[str, Any], context: BoltContext) -
 
 
 def refuse_in_form(ctx: AppContext, user_id: str, view_id: str | None) -> None:
-    """After the form opened: if ``user_id`` may not post, the form says why instead."""
+    """After the form opened: if ``user_id`` is certainly not a team lead, the form says so
+    instead. If Slack cannot say (a slow user group), the form stays: sending it checks
+    again."""
     refusal = service.lead_refusal(ctx, user_id)
-    if refusal and view_id:
+    if refusal and refusal != UNAVAILABLE and view_id:
         try:
             ctx.client.views_update(view_id=view_id, view=form.refusal_view(refusal))
         except SlackApiError as exc:

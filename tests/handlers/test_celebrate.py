@@ -222,3 +222,18 @@ def test_role_check_failure_says_so_instead_of_refusing(
     assert stored(session_factory) == 0
     again = slash_command(web.events_url, "/celebrate", "We did it!", user_id="U0LEADBOG")
     assert "Posted" in again.text
+
+
+def test_a_lead_named_through_a_slow_user_group_still_gets_the_form(
+    web: WebApp, slack: SlackFake
+) -> None:
+    """usergroups.users.list takes longer than the role check waits (2 s): the form is open
+    within Slack's 3-second trigger window anyway, and stays open."""
+    slack.slow("usergroups.users.list", 2.5)
+    reply = slash_command(web.events_url, "/celebrate", "", user_id="U0LEADMNL")  # via S0LEADS
+    assert reply.status == 200
+    (opened,) = slack.wait_for("views.open")
+    lookups = slack.wait_for("usergroups.users.list")
+    assert opened.at <= lookups[0].at  # the form did not wait for the slow look-up
+    assert web.ctx.wait_idle(timeout=15)
+    assert slack.calls_to("views.update") == []  # not refused for Slack's slowness
