@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -21,6 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # bytes; Slack's payloads are far smaller
+DIGITS = re.compile(r"[0-9]{1,12}")  # ASCII only: "²".isdigit() is True, int("²") fails
 CONTENT_TYPES = ("application/json", "application/x-www-form-urlencoded")
 
 
@@ -42,7 +44,7 @@ def check(headers: dict[str, str], body: bytes, secret: str) -> Refusal | None:
     """
     timestamp = headers.get("x-slack-request-timestamp", "")
     signature = headers.get("x-slack-signature", "")
-    if not (timestamp.isdigit() and signature.startswith("v0=")):
+    if not (DIGITS.fullmatch(timestamp) and signature.startswith("v0=")):
         return _refuse("401 Unauthorized", "missing or malformed signature", len(body))
     try:
         text = body.decode("utf-8")
