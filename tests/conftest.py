@@ -15,6 +15,7 @@ from urllib.parse import quote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +26,12 @@ from bot.infra.migrate import upgrade
 from bot.runtime.web import LanternWSGI
 from tests.slack_fake import SlackFake
 from tests.slack_requests import SIGNING_SECRET
+
+# CI explores the same examples every run (a red build must be reproducible); elsewhere the
+# property tests draw new ones each run, and keep what failed in .hypothesis/
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "examples" / "lantern.toml"
