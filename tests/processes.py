@@ -56,6 +56,17 @@ def serving(settings: Settings, workers: int = 2) -> Iterator[tuple[subprocess.P
             process.communicate(timeout=10)
 
 
+def worker(settings: Settings) -> subprocess.Popen[str]:
+    """``lantern worker`` ticking every second, as an operator starts it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "worker", "--interval", "1"],
+        env=env_for(settings, LANTERN_CONFIG=str(EXAMPLE_CONFIG)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
 def fault_line(scenario: str, expected: int, delivered: int, distinct: int, refused: int) -> str:
     """One row of the fault suite's table (printed with ``pytest -s``): expected, delivered,
     duplicates, lost, and requests answered 5xx (or not at all)."""

@@ -17,21 +17,11 @@ from bot.infra.config import Settings
 from bot.infra.models import OutboxMessage, OutboxStatus
 from bot.infra.outbox.queue import Outgoing, enqueue
 from tests.conftest import EXAMPLE_CONFIG, env_for
-from tests.processes import fault_line
+from tests.processes import fault_line, worker
 from tests.slack_fake import SlackFake
 from tests.waiting import wait_until
 
 FAN_OUT = 120
-
-
-def worker(settings: Settings) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "worker", "--interval", "1"],
-        env=env_for(settings, LANTERN_CONFIG=str(EXAMPLE_CONFIG)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
 
 
 def test_a_worker_killed_mid_fan_out_loses_and_doubles_nothing(
