@@ -83,17 +83,20 @@ def answer(
     attempt: Callable[[], service.Outcome],
     tell: Callable[[str], None],
     apology: str,
+    *,
+    always: bool = False,
 ) -> None:
     """Run a use case for a stored request: ``tell`` the person its reply and deliver what it
     queued; after a passing failure, run again later, and on the last attempt tell them the
-    ``apology`` instead."""
+    ``apology`` instead. With ``always`` (a form waiting on "Sending…"), an outcome without a
+    reply is told the apology too."""
     try:
         outcome = attempt()
     except PASSING as exc:
         try_again_or(job, exc, lambda: tell(apology))
         return
-    if outcome.reply:
-        tell(outcome.reply)
+    if outcome.reply or always:
+        tell(outcome.reply or apology)
     ctx.deliver_soon(outcome.queued)
 
 
@@ -163,15 +166,11 @@ def give_from_form(ctx: AppContext, job: Job) -> None:
         except SlackApiError as exc:
             log.warning("views.update failed: %s", exc.response.get("error"))
 
-    try:
-        outcome = give(
-            ctx, job.team_id, job.payload["giver_id"], draft, KudosSource.SHORTCUT, view_id
-        )
-    except PASSING as exc:
-        try_again_or(job, exc, lambda: show(SORRY))
-        return
-    show(outcome.reply or SORRY)
-    ctx.deliver_soon(outcome.queued)
+    def attempt() -> service.Outcome:
+        giver_id = job.payload["giver_id"]
+        return give(ctx, job.team_id, giver_id, draft, KudosSource.SHORTCUT, view_id)
+
+    answer(ctx, job, attempt, show, SORRY, always=True)
 
 
 def reaction_changed(event: dict[str, Any], context: BoltContext) -> None:

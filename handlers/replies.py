@@ -72,7 +72,7 @@ def responder(response_url: object) -> Callable[..., WebhookResponse] | None:
     return respond
 
 
-def try_again_or(job: Job, exc: BaseException, give_up: Callable[[], None]) -> None:
+def try_again_or(job: Job, exc: Exception, give_up: Callable[[], None]) -> None:
     """A passing failure in a job that answers a person: ask for another run (Slack's
     Retry-After, else 2 s then 10 s); on the last of ATTEMPTS, run ``give_up`` (tell them).
 
@@ -81,7 +81,7 @@ def try_again_or(job: Job, exc: BaseException, give_up: Callable[[], None]) -> N
     """
     permanent = isinstance(exc, SlackApiError) and retry.classify(exc, job.attempt).permanent
     if job.attempt < ATTEMPTS and not permanent:
-        wait = retry.wait_before_retry(exc, job.attempt) if isinstance(exc, Exception) else 2.0
+        wait = retry.wait_before_retry(exc, job.attempt)
         raise Retry(f"{type(exc).__name__}: {exc}", wait) from exc
     log.warning("job %s failed (attempt %d), giving up: %s", job.key, job.attempt, exc)
     give_up()

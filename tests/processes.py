@@ -7,11 +7,39 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from bot.infra.config import Settings
 from tests.conftest import EXAMPLE_CONFIG, env_for
 from tests.slack_requests import get
 from tests.waiting import wait_until
+
+
+def lantern(
+    *args: str, env: dict[str, str], cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGS`` to its end, its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def operator_tick(
+    settings: Settings, now: str, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    """``lantern tick --now NOW`` as an operator runs it after an incident."""
+    return lantern(
+        "tick",
+        "--now",
+        now,
+        env=env_for(settings, LANTERN_CONFIG=str(EXAMPLE_CONFIG)),
+        timeout=timeout,
+    )
 
 
 def free_port() -> int:

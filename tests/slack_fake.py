@@ -386,9 +386,8 @@ class SlackFake(Workspace, Script):
         super().__init__(team_id, bot_user_id)
         self.calls: list[Call] = []
         self.errors: list[str] = []  # tracebacks of exceptions raised inside the fake
-        self._lock = self.lock
+        Script.__init__(self, self.lock)  # scripted answers (fail_next, error_for, slow…)
         self._arrived = threading.Condition(self._lock)  # notified on every recorded call
-        Script.__init__(self, self._lock)  # scripted answers: fail_next, error_for, slow…
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 

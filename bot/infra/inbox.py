@@ -138,8 +138,8 @@ class Inbox:
     def claim(self, ids: Sequence[int] | None = None, limit: int = 50) -> list[Job]:
         """Take the lease on the jobs ``ids`` (or on up to ``limit`` due jobs), oldest first."""
         now = self.clock()
-        query = select(InboxJob).where(self._claimable(now, ids)).order_by(InboxJob.id)
         free = self._claimable(now, ids)
+        query = select(InboxJob).where(free).order_by(InboxJob.id)
         with self.session_factory.begin() as session:
             rows = take(session, InboxJob, query.limit(limit), free, self.owner, now + self.lease)
             return [

@@ -46,17 +46,16 @@ def channel_members(client: WebClient, channel: str) -> list[str]:
 def _page(client: WebClient, channel: str, cursor: str | None) -> Any:
     """One page, tried again from the same cursor while Slack is busy (its Retry-After, up to
     LONGEST_WAIT seconds), so a rate limit on page 2 does not throw page 1 away."""
-    for attempt in range(1, PAGE_ATTEMPTS + 1):
+    attempt = 1
+    while True:
         try:
             return client.conversations_members(channel=channel, limit=PAGE_SIZE, cursor=cursor)
         except SlackApiError as exc:
-            verdict = retry.classify(exc, attempt)
-            if verdict.retry_in is None or verdict.retry_in > LONGEST_WAIT:
+            wait = retry.classify(exc, attempt).retry_in
+            if wait is None or wait > LONGEST_WAIT or attempt == PAGE_ATTEMPTS:
                 raise
-            if attempt == PAGE_ATTEMPTS:
-                raise
-            time.sleep(verdict.retry_in)
-    raise AssertionError("unreachable")
+            time.sleep(wait)
+            attempt += 1
 
 
 def apply_event(ctx: AppContext, team_id: str, event: dict[str, Any], now: datetime) -> None:

@@ -621,7 +621,20 @@ def envelope(payload: dict[str, Any], team_id: str, authorizations: list[dict[st
     ).encode()
 
 
-def kudos_teams(session_factory: sessionmaker[Session]) -> list[str]:
+FORM = "application/x-www-form-urlencoded"
+
+
+def recorded_under(
+    web: WebApp,
+    slack: SlackFake,
+    session_factory: sessionmaker[Session],
+    body: bytes,
+    content_type: str,
+) -> list[str]:
+    """Send a signed request that gives kudos; the teams the kudos are recorded under."""
+    assert post(web.events_url, body, content_type).status == 200
+    slack.wait_for("chat.postMessage")
+    drain(web)
     with session_factory() as session:
         return list(session.scalars(select(Kudos.team_id)))
 
@@ -636,10 +649,7 @@ def test_shared_channel_reaction_is_recorded_under_the_envelope_team(
         team_id="T0PARTNER",
         authorizations=[{"team_id": "T0TEST", "user_id": "U0BOT", "is_bot": True}],
     )
-    assert post(web.events_url, body, "application/json").status == 200
-    slack.wait_for("chat.postMessage")
-    drain(web)
-    assert kudos_teams(session_factory) == ["T0PARTNER"]
+    assert recorded_under(web, slack, session_factory, body, "application/json") == ["T0PARTNER"]
 
 
 @pytest.mark.usefixtures("people", "original")
@@ -655,10 +665,7 @@ def test_org_wide_install_reaction_keeps_the_workspace_team(
         "is_enterprise_install": True,
     }
     body = envelope(reaction("reaction_added"), team_id="T0TEST", authorizations=[authorization])
-    assert post(web.events_url, body, "application/json").status == 200
-    slack.wait_for("chat.postMessage")
-    drain(web)
-    assert kudos_teams(session_factory) == ["T0TEST"]
+    assert recorded_under(web, slack, session_factory, body, "application/json") == ["T0TEST"]
 
 
 @pytest.mark.usefixtures("people")
@@ -684,10 +691,7 @@ def test_form_from_a_slack_connect_user_is_recorded_under_its_team(
         },
     }
     body = urlencode({"payload": json.dumps(payload)}).encode()
-    assert post(web.events_url, body, "application/x-www-form-urlencoded").status == 200
-    slack.wait_for("chat.postMessage")
-    drain(web)
-    assert kudos_teams(session_factory) == ["T0PARTNER"]
+    assert recorded_under(web, slack, session_factory, body, FORM) == ["T0PARTNER"]
 
 
 # --------------------------------------------------------------------------- Slack's limits

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.infra.config import Settings
 from bot.infra.outbox.queue import Outgoing, enqueue
 from tests.conftest import Databases, env_for
-from tests.processes import serving
+from tests.processes import lantern, serving
 from tests.slack_fake import SlackFake
 from tests.slack_requests import get, slash_command
 
@@ -42,19 +40,6 @@ timezone = "Asia/Bombay_Nowhere"
 kind = "outsourced"
 channel = "C0MUMBAI"
 """
-
-
-def lantern(
-    *args: str, env: dict[str, str], cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_check_config_names_all_four_problems(settings: Settings, tmp_path: Path) -> None:

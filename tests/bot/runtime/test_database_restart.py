@@ -10,7 +10,6 @@ import glob
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -25,8 +24,7 @@ from bot.infra.config import Settings
 from bot.infra.db import make_engine, make_session_factory
 from bot.infra.migrate import upgrade
 from bot.infra.models import InboxJob, JobStatus, Kudos
-from tests.conftest import EXAMPLE_CONFIG, env_for
-from tests.processes import fault_line, free_port, serving
+from tests.processes import fault_line, free_port, operator_tick, serving
 from tests.slack_fake import SlackFake
 from tests.slack_requests import event
 from tests.waiting import pause, wait_until
@@ -114,13 +112,7 @@ def test_a_database_restart_loses_and_doubles_no_reaction_kudos(
         subprocess.run([*pg_ctl, "-m", "fast", "-w", "restart"], check=True, capture_output=True)
         acked = sum(f.result(timeout=120) for f in futures)
     assert acked == REACTIONS, "Slack gave up on some events"
-    tick = subprocess.run(
-        [sys.executable, "-m", "bot", "tick", "--now", time.strftime("%Y-%m-%dT%H:%M:%SZ")],
-        env=env_for(ours, LANTERN_CONFIG=str(EXAMPLE_CONFIG)),
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    tick = operator_tick(ours, time.strftime("%Y-%m-%dT%H:%M:%SZ"))
     assert tick.returncode == 0, tick.stderr
     engine = make_engine(url)
     try:

@@ -5,8 +5,6 @@ midway. Every post and every acknowledged kudos happens exactly once."""
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -16,8 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.infra.config import Settings
 from bot.infra.models import Kudos
 from bot.infra.outbox.queue import Outgoing, enqueue
-from tests.conftest import EXAMPLE_CONFIG, env_for
-from tests.processes import fault_line, serving, worker
+from tests.processes import fault_line, operator_tick, serving, worker
 from tests.slack_fake import SlackFake
 from tests.slack_requests import slash_command
 from tests.waiting import wait_until
@@ -64,13 +61,7 @@ def test_serve_and_two_workers_with_a_worker_killed(
             workers[1].wait(30)
     assert all(r.status == 200 and not r.text for r in replies)
     later = (datetime.now(UTC) + timedelta(minutes=3)).isoformat()
-    tick = subprocess.run(
-        [sys.executable, "-m", "bot", "tick", "--now", later],
-        env=env_for(settings, LANTERN_CONFIG=str(EXAMPLE_CONFIG)),
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    tick = operator_tick(settings, later)
     assert tick.returncode == 0, tick.stderr
     posted = [c.params["text"] for c in slack.calls_to("chat.postMessage")]
     fan_out = [text for text in posted if text.startswith("fan-out:")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
@@ -16,8 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra.config import Settings
 from bot.infra.models import InboxJob, JobStatus, Kudos, OutboxMessage
-from tests.conftest import EXAMPLE_CONFIG, env_for
-from tests.processes import fault_line, serving
+from tests.processes import fault_line, operator_tick, serving
 from tests.slack_fake import SlackFake
 from tests.slack_requests import Reply, slash_command
 from tests.waiting import wait_until
@@ -76,13 +74,7 @@ def test_sigterm_under_load_loses_and_doubles_nothing(
     assert len(acked) >= 12
     # the next process picks up what the stopped one handed back
     now = datetime.now(UTC).isoformat()
-    tick = subprocess.run(
-        [sys.executable, "-m", "bot", "tick", "--now", now],
-        env=env_for(settings, LANTERN_CONFIG=str(EXAMPLE_CONFIG)),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    tick = operator_tick(settings, now, timeout=120)
     assert tick.returncode == 0, tick.stderr
     with session_factory() as session:
         pending = session.scalar(select(func.count()).where(InboxJob.status != JobStatus.DONE))

@@ -8,6 +8,7 @@ import sys
 
 from bot.infra.config import Settings
 from tests.conftest import env_for
+from tests.processes import lantern
 from tests.slack_fake import SlackFake
 
 APP_TOKEN = "xapp-bogus"
@@ -15,13 +16,7 @@ UNUSED_WARNING = "will be unused"
 
 
 def socket_start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "socket"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return lantern("socket", env=env, timeout=60)
 
 
 def test_refused_app_token_is_one_line_naming_it(settings: Settings, slack: SlackFake) -> None:

@@ -6,8 +6,6 @@ and the killed worker's leased posts are checked against the channel and finishe
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -16,8 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.infra.config import Settings
 from bot.infra.models import OutboxMessage, OutboxStatus
 from bot.infra.outbox.queue import Outgoing, enqueue
-from tests.conftest import EXAMPLE_CONFIG, env_for
-from tests.processes import fault_line, worker
+from tests.processes import fault_line, operator_tick, worker
 from tests.slack_fake import SlackFake
 from tests.waiting import wait_until
 
@@ -45,13 +42,7 @@ def test_a_worker_killed_mid_fan_out_loses_and_doubles_nothing(
         workers[1].wait(30)
     # past the killed worker's leases (2 minutes), as an operator's next tick would be
     later = (datetime.now(UTC) + timedelta(minutes=3)).isoformat()
-    tick = subprocess.run(
-        [sys.executable, "-m", "bot", "tick", "--now", later],
-        env=env_for(settings, LANTERN_CONFIG=str(EXAMPLE_CONFIG)),
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    tick = operator_tick(settings, later)
     assert tick.returncode == 0, tick.stderr
     posted = [c.params["text"] for c in slack.calls_to("chat.postMessage")]
     fan_out = [text for text in posted if text.startswith("fan-out:")]
