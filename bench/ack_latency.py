@@ -7,10 +7,13 @@ mixes valid `/kudos` (each one looked up, recorded and posted to the feed after 
 `/celebrate list`, 16 at a time. Prints p50 and p99 for both, their ratio, and how long the
 feed posts took to land; asserts nothing.
 
-Run: `make bench` or `.venv/bin/python bench/ack_latency.py [--requests N] [--fan-out N]`; set
-BENCH_DATABASE_URL=postgresql://… to run lantern on PostgreSQL (a fresh schema is used).
-``--fan-out N`` queues N posts and starts a `lantern worker` that delivers them while the burst
-is measured, as when a reminder fan-out and a busy moment coincide.
+Run: `make bench` or `.venv/bin/python bench/ack_latency.py [--requests N] [--rounds N]
+[--fan-out N]`; set BENCH_DATABASE_URL=postgresql://… to run lantern on PostgreSQL (a fresh
+schema is used). The two apps take turns (``--rounds``, 4 by default), each waiting until the
+other's work, post-ack work included, is done, so drift on the machine hits both alike.
+``--fan-out N`` queues N posts and runs a `lantern worker` that delivers them during lantern's
+turns, as when a reminder fan-out and a busy moment coincide. Also prints the CPU each side
+used per request (servers, and PostgreSQL's backends), from /proc.
 Targets (issue 5): p99 ratio at most 1.5, p99 far under Slack's 3 s.
 """
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -105,6 +109,61 @@ def run_client(events_url: str, requests: int, tag: str, response_url: str) -> l
 # --------------------------------------------------------------------------- the conductor
 
 
+def _stat(pid: str) -> list[str] | None:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def cpu_seconds(root: int | None = None, command: str | None = None) -> float:
+    """CPU seconds (user + system) used so far by ``root`` and its descendants, or by every
+    process whose name is ``command`` (PostgreSQL's backends); 0 where /proc is missing."""
+    if not os.path.isdir("/proc"):
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats = {pid: _stat(pid) for pid in os.listdir("/proc") if pid.isdigit()}
+    names: dict[str, str] = {}
+    if command is not None:
+        for pid in stats:
+            try:
+                with open(f"/proc/{pid}/comm") as f:
+                    names[pid] = f.read().strip()
+            except OSError:
+                pass
+    chosen: set[str] = set()
+    if root is not None:
+        chosen.add(str(root))
+        grew = True
+        while grew:
+            grew = False
+            for pid, fields in stats.items():
+                if fields and pid not in chosen and fields[1] in chosen:
+                    chosen.add(pid)
+                    grew = True
+    if command is not None:
+        chosen |= {pid for pid, name in names.items() if name == command}
+    total = 0
+    for pid in chosen:
+        fields = stats.get(pid)
+        if fields:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def measured(
+    server: subprocess.Popen[bytes], url: str, requests: int, tag: str, reply_url: str
+) -> tuple[list[float], float, float]:
+    """A measured burst: its latencies, and the server's and PostgreSQL's CPU seconds per
+    request (in ms) while it ran."""
+    before = cpu_seconds(server.pid), cpu_seconds(command="postgres")
+    times = run_client(url, requests, tag, reply_url)
+    after = cpu_seconds(server.pid), cpu_seconds(command="postgres")
+    total = requests + 64  # and the warm-up
+    return times, (after[0] - before[0]) * 1000 / total, (after[1] - before[1]) * 1000 / total
+
+
 def summary(latencies: list[float]) -> tuple[float, float]:
     ordered = sorted(latencies)
     p50 = statistics.median(ordered)
@@ -138,7 +197,20 @@ def queue_fan_out(database: str, posts: int) -> None:
         engine.dispose()
 
 
-def main(requests: int, fan_out: int) -> None:
+def feed_posts(fake: SlackFake) -> int:
+    """How many kudos feed posts the fake Slack has received."""
+    return sum(1 for c in fake.calls_to("chat.postMessage") if c.params["channel"] == "C0KUDOS")
+
+
+def wait_for_feed(fake: SlackFake, expected: int, limit: float = 180.0) -> float:
+    """Wait (at most ``limit`` s) until ``expected`` feed posts have landed; seconds waited."""
+    started = time.monotonic()
+    while feed_posts(fake) < expected and time.monotonic() - started < limit:
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+def main(requests: int, fan_out: int, rounds: int) -> None:
     fake = SlackFake().start()
     fake.add_user("U0ANA", "ana", tz="Asia/Manila")
     for index in range(requests + 100):
@@ -171,29 +243,45 @@ def main(requests: int, fan_out: int) -> None:
         wait_healthy(lantern_url + "/healthz", servers[0])
         wait_healthy(bare_url + "/slack/events", servers[1])
         reply_url = fake.response_url_base + "bench"
-        bare_times = run_client(bare_url + "/slack/events", requests, "b", reply_url)
-        if fan_out:  # a worker delivering the fan-out while lantern's burst is measured
-            worker = [sys.executable, "-m", "bot", "worker", "--interval", "1"]
-            servers.append(subprocess.Popen(worker, **quiet))  # type: ignore[call-overload]
-        ours_times = run_client(lantern_url + "/slack/events", requests, "m", reply_url)
+        bare_times: list[float] = []
+        ours_times: list[float] = []
+        bare_cpu = ours_cpu = bare_pg = ours_pg = 0.0
+        worker: subprocess.Popen[bytes] | None = None
+        share = requests // rounds
+        for round_ in range(rounds):  # interleaved, so drift on the machine hits both alike
+            times, cpu, pg = measured(
+                servers[1], bare_url + "/slack/events", share, f"b{round_}-", reply_url
+            )
+            bare_times += times
+            bare_cpu += cpu / rounds
+            bare_pg += pg / rounds
+            if fan_out and worker is None:  # a worker delivering a fan-out during lantern's bursts
+                command = [sys.executable, "-m", "bot", "worker", "--interval", "1"]
+                worker = subprocess.Popen(command, **quiet)  # type: ignore[call-overload]
+                servers.append(worker)
+            elif worker is not None:
+                worker.send_signal(signal.SIGCONT)
+            times, cpu, pg = measured(
+                servers[0], lantern_url + "/slack/events", share, f"m{round_}-", reply_url
+            )
+            ours_times += times
+            ours_cpu += cpu / rounds
+            ours_pg += pg / rounds
+            # lantern's post-ack work ends before bare's next turn: bare is measured on a
+            # machine that is otherwise still
+            landed = wait_for_feed(fake, (round_ + 1) * (share // 2 + 32))
+            if worker is not None and round_ < rounds - 1:
+                worker.send_signal(signal.SIGSTOP)  # the fan-out pauses during bare's turns
         during = sum(1 for c in fake.calls_to("chat.postMessage") if "fan-out" in c.params["text"])
-        acked = time.monotonic()
-        expected = requests // 2 + 32  # the measured burst's kudos and the warm-up's
-        posts: list[object] = []
-        while time.monotonic() - acked < 180:
-            posts = [
-                c for c in fake.calls_to("chat.postMessage") if c.params["channel"] == "C0KUDOS"
-            ]
-            if len(posts) >= expected:
-                break
-            time.sleep(0.1)
-        landed = time.monotonic() - acked
+        expected = rounds * (share // 2 + 32)  # the measured bursts' kudos and the warm-ups'
+        posts = feed_posts(fake)
         bare_p50, bare_p99 = summary(bare_times)
         ours_p50, ours_p99 = summary(ours_times)
         kind = database.split(":")[0]
         print(
-            f"{requests} signed requests each (/kudos and /celebrate list), {CONCURRENCY} "
-            f"concurrent, gunicorn 2 workers × 8 threads, lantern on {kind}"
+            f"{share * rounds} signed requests each (/kudos and /celebrate list), {CONCURRENCY} "
+            f"concurrent, in {rounds} alternating rounds, gunicorn 2 workers × 8 threads, "
+            f"lantern on {kind}"
         )
         print(f"bare Bolt app   p50 {bare_p50:7.1f} ms   p99 {bare_p99:7.1f} ms")
         print(f"lantern serve   p50 {ours_p50:7.1f} ms   p99 {ours_p99:7.1f} ms")
@@ -204,11 +292,18 @@ def main(requests: int, fan_out: int) -> None:
         for name, part in (("/kudos", ours_times[0::2]), ("/celebrate list", ours_times[1::2])):
             p50, p99 = summary(part)
             print(f"  lantern {name:<16} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
-        print(f"feed posts: {len(posts)} of {expected}, the last {landed:.1f} s after the last ack")
+        print(
+            f"CPU per request (ms): bare Bolt {bare_cpu:.2f}, lantern {ours_cpu:.2f} "
+            f"+ PostgreSQL {ours_pg - bare_pg:.2f} (during the burst, post-ack work included)"
+        )
+        print(f"feed posts: {posts} of {expected}, the last {landed:.1f} s after the last ack")
         if fan_out:
-            print(f"fan-out: {during} of {fan_out} posts delivered by a worker during the burst")
+            print(
+                f"fan-out: {during} of {fan_out} posts delivered by a worker during lantern's turns"
+            )
     finally:
         for server in servers:
+            server.send_signal(signal.SIGCONT)  # a paused worker must run to hear SIGTERM
             server.terminate()
         for server in servers:
             try:
@@ -225,5 +320,6 @@ if __name__ == "__main__":
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         parser.add_argument("--requests", type=int, default=800)
         parser.add_argument("--fan-out", type=int, default=0, help="posts a worker delivers")
+        parser.add_argument("--rounds", type=int, default=4, help="bare/lantern alternations")
         arguments = parser.parse_args()
-        main(arguments.requests, arguments.fan_out)
+        main(arguments.requests, arguments.fan_out, arguments.rounds)

@@ -20,7 +20,7 @@ def register(app: App, ctx: AppContext) -> None:
     """Attach the shared context, the event inbox, the error handler and every capability's
     listeners, and give ``ctx`` the runners of the jobs they store."""
     app.use(context.LanternContext(ctx))
-    app.use(inbox.store_events)
+    app.use(inbox.StoreEvents())
     app.error(errors.on_listener_error)
     for module in (home, kudos, celebrate, membership, pulse):
         module.register(app)

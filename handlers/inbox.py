@@ -13,7 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltContext, BoltResponse
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.infra.config import WorkspaceConfig
@@ -24,6 +25,17 @@ from handlers.context import lantern, team_id
 log = logging.getLogger(__name__)
 
 JOB_KEY = "lantern_job"  # the stored job's id, in Bolt's context, for the listener to run
+
+
+class StoreEvents(Middleware):
+    """:func:`store_events` as a class middleware: Bolt hands a class the request as it is,
+    where a function middleware costs a keyword-argument build on every request."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        """Store a wanted event in the inbox, then go on (see :func:`store_events`)."""
+        return store_events(req.body, req.context, next)
 
 
 def store_events(

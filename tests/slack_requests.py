@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -67,13 +69,12 @@ def get(url: str, timeout: float = 10.0) -> Reply:
         return Reply(exc.code, exc.read(), dict(exc.headers))
 
 
-_counter = 0
+_ids = itertools.count(1)  # next() on a count is atomic: client threads never share an id
+_PROCESS = uuid.uuid4().hex[:8]  # and two client processes never do either
 
 
 def _next(prefix: str) -> str:
-    global _counter
-    _counter += 1
-    return f"{prefix}{_counter:06d}"
+    return f"{prefix}{next(_ids):06d}.{_PROCESS}"
 
 
 def slash_command(

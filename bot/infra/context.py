@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra.config import Settings, WorkspaceConfig
-from bot.infra.db import make_engine, make_session_factory
+from bot.infra.db import make_engine, make_intake_engine, make_session_factory
 from bot.infra.inbox import Inbox, Job, lease_owner
 from bot.infra.jobs import Activity, InFlight, Jobs
 from bot.infra.outbox.delivery import Deliverer, utcnow
@@ -46,6 +46,7 @@ class AppContext(PostAck, StoredRequests):
     config: WorkspaceConfig
     engine: Engine
     session_factory: sessionmaker[Session]
+    intake_engine: Engine  # stores requests before the ack (see make_intake_engine)
     client: WebClient
     deliverer: Deliverer
     roles: Roles
@@ -79,6 +80,7 @@ class AppContext(PostAck, StoredRequests):
             config=config,
             engine=engine,
             session_factory=session_factory,
+            intake_engine=make_intake_engine(settings.database_url, engine),
             client=client,
             deliverer=Deliverer(session_factory, client),
             roles=Roles(client, config),
@@ -111,4 +113,5 @@ class AppContext(PostAck, StoredRequests):
         runs them at once), then close the database pool."""
         self._stop_threads()
         self._hand_back()
+        self.intake_engine.dispose()
         self.engine.dispose()

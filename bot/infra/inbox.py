@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -102,14 +102,15 @@ class Inbox:
 
     def accept(
         self,
-        session: Session,
+        executor: Session | Connection,
         team_id: str,
         key: str,
         kind: str,
         payload: dict[str, Any],
         ttl: timedelta = JOB_TTL,
     ) -> int | None:
-        """Store a job in the caller's transaction.
+        """Store a job: in the caller's transaction (a Session), or as one statement (an
+        autocommit Connection, the ack's path: one round trip).
 
         Returns:
             The new job's id, or None when ``key`` was already stored (a retried delivery).
@@ -126,7 +127,7 @@ class Inbox:
             "expires_at": now + ttl,
             "next_attempt_at": now + HANDOFF,
         }
-        return insert_if_absent(session, InboxJob, values, ["team_id", "key"])
+        return insert_if_absent(executor, InboxJob, values, ["team_id", "key"])
 
     def _claimable(self, now: datetime, ids: Sequence[int] | None) -> ColumnElement[bool]:
         free = or_(InboxJob.lease_until.is_(None), InboxJob.lease_until < now)

@@ -29,23 +29,39 @@ class Activity:
         self.quiet = quiet
         self._count = 0
         self._last = 0.0
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
 
     def __enter__(self) -> Activity:
-        with self._lock:
+        with self._changed:
             self._count += 1
             self._last = time.monotonic()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        with self._lock:
+        with self._changed:
             self._count -= 1
             self._last = time.monotonic()
+            if self._count <= 0:
+                self._changed.notify_all()
 
-    def idle(self) -> bool:
-        """True when no request is being answered and none was for ``quiet`` seconds."""
-        with self._lock:
-            return self._count <= 0 and time.monotonic() - self._last >= self.quiet
+    def wait_for_gap(self, patience: float) -> None:
+        """Sleep until no request is being answered and none was for ``quiet`` seconds, or
+        at most ``patience`` seconds. Woken by the
+        last request in flight ending, never by polling (a poll would take the CPU the
+        requests need)."""
+        deadline = time.monotonic() + patience
+        with self._changed:
+            while True:
+                now = time.monotonic()
+                if now >= deadline:
+                    return
+                if self._count > 0:
+                    self._changed.wait(deadline - now)
+                    continue
+                still = self.quiet - (now - self._last)
+                if still <= 0:
+                    return
+                self._changed.wait(min(still, deadline - now))
 
 
 class InFlight:
@@ -125,15 +141,9 @@ class Jobs:
             future.cancel()
             return future
 
-    def _wait_for_a_gap(self) -> None:
-        if self.activity is None:
-            return
-        deadline = time.monotonic() + self.patience
-        while not self.activity.idle() and time.monotonic() < deadline:
-            time.sleep(0.005)
-
     def _run(self, function: Callable[..., Any], args: Any, kwargs: Any) -> None:
-        self._wait_for_a_gap()
+        if self.activity is not None:
+            self.activity.wait_for_gap(self.patience)
         try:
             function(*args, **kwargs)
         except Exception:  # logged; a job never takes its thread down

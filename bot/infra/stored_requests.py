@@ -10,13 +10,15 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra.inbox import JOB_TTL, Inbox, Job, execute
 
 log = logging.getLogger(__name__)
 
+AUTOCOMMIT = "AUTOCOMMIT"  # SQLAlchemy's isolation level for statements committed one by one
 CLAIM_ATTEMPTS = 5  # claims of a request this process stored, while the database is away
 
 
@@ -24,6 +26,7 @@ class StoredRequests:
     """The part of :class:`bot.infra.context.AppContext` that stores and runs inbox jobs;
     ``job_runners`` maps a job's kind to what runs it (set from ``handlers``)."""
 
+    intake_engine: Engine
     session_factory: sessionmaker[Session]
     inbox: Inbox
     job_runners: Mapping[str, Callable[[Any, Job], None]]
@@ -42,7 +45,10 @@ class StoredRequests:
         payload: dict[str, Any],
         ttl: timedelta = JOB_TTL,
     ) -> int | None:
-        """Store a job for after the ack, in a transaction of its own.
+        """Store a job for after the ack: one INSERT, committed by itself (autocommit), so
+        the ack waits for a single round trip to the database. A pooled connection found
+        lost (a database restart since it was last used) is replaced and the INSERT tried
+        once more; the key makes that safe.
 
         Returns:
             Its id, or None if ``key`` was stored before (a retried delivery: do nothing).
@@ -51,8 +57,16 @@ class StoredRequests:
             SQLAlchemyError: the database is unreachable; the caller apologises (commands,
                 forms) or answers non-2xx so Slack retries (events).
         """
-        with self.session_factory.begin() as session:
-            job = self.inbox.accept(session, team_id, key, kind, payload, ttl)
+        for attempt in (1, 2):
+            try:
+                with self.intake_engine.connect().execution_options(
+                    isolation_level=AUTOCOMMIT
+                ) as connection:
+                    job = self.inbox.accept(connection, team_id, key, kind, payload, ttl)
+                break
+            except DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
         if job is not None:
             with self._lock:
                 self._stored.add(job)

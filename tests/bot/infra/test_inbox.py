@@ -4,6 +4,7 @@ gets to it; passing failures are tried again; nothing runs after its expiry."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -165,3 +166,20 @@ def test_kudos_left_behind_by_a_stopped_web_process_are_given_by_the_worker(
     with worker.session_factory() as session:
         assert len(list(session.scalars(select(Kudos)))) == 1
         assert session.scalars(select(InboxJob.status)).one() == JobStatus.DONE
+
+
+def test_a_request_is_stored_through_a_connection_lost_since_its_last_use(ctx: Any) -> None:
+    """The ack's path skips the pre-ping round trip: a pooled connection whose server process
+    is gone (a database restart) fails once, is replaced, and the request is still stored."""
+    if ctx.intake_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server process to lose; its intake engine is the main one")
+    assert ctx.accept("T0TEST", "event:Ev-before", "test.kind", {"n": 1})
+    with ctx.intake_engine.connect() as pooled:  # the pool's one idle connection, in use
+        pid = pooled.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with ctx.engine.connect() as other:
+        other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+    job = ctx.accept("T0TEST", "event:Ev-after", "test.kind", {"n": 2})
+    assert job is not None
+    with ctx.session_factory() as session:
+        keys = set(session.scalars(select(InboxJob.key)))
+    assert {"event:Ev-before", "event:Ev-after"} <= keys
