@@ -84,12 +84,13 @@ class AppContext(PostAck, StoredRequests):
             client=client,
             deliverer=Deliverer(session_factory, client),
             roles=Roles(client, config),
-            directory=Directory(client),
+            directory=Directory(client, session_factory=session_factory),
         )
 
     def __post_init__(self) -> None:
         self.inbox = Inbox(self.session_factory, lease_owner(), self.now)
         self.deliverer.leases.clock = self.now  # one time source for the whole process
+        self.directory.now = self.now
 
     def now(self) -> datetime:
         """The current aware moment (UTC) as this process sees it; tests set ``clock``."""

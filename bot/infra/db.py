@@ -105,4 +105,17 @@ def insert_if_absent(
     return None if row is None else int(row[0])
 
 
+def upsert(
+    session: Session, model: type[Any], rows: list[dict[str, Any]], unique: list[str]
+) -> None:
+    """INSERT … ON CONFLICT (``unique``) DO UPDATE every other given column, for many rows
+    in one statement batch (all rows give the same columns)."""
+    if not rows:
+        return
+    insert = postgresql.insert if is_postgres(session) else sqlite.insert
+    statement = insert(model)
+    changed = {name: statement.excluded[name] for name in rows[0] if name not in unique}
+    session.execute(statement.on_conflict_do_update(index_elements=unique, set_=changed), rows)
+
+
 _STATEMENTS: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], Any] = {}

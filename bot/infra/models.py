@@ -144,6 +144,23 @@ class Site(TeamScoped, Base):
     updated_at: Mapped[datetime]
 
 
+class DirectoryEntry(TeamScoped, Base):
+    """A Slack user as lantern last read them (``users.list``, ``users.info``): the directory
+    every process shares, refreshed whole with the membership sync. ``team_id`` is the
+    person's home workspace (another one's for a Slack Connect partner; "-" if Slack gave
+    none); Slack user ids are unique across workspaces."""
+
+    __tablename__ = "directory"
+    __table_args__ = (UniqueConstraint("user_id"),)
+
+    user_id: Mapped[SlackId]
+    name: Mapped[str] = mapped_column(String(200))
+    tz: Mapped[str | None] = mapped_column(String(64))
+    is_bot: Mapped[bool]
+    deleted: Mapped[bool]
+    seen_at: Mapped[datetime]
+
+
 class SiteMember(TeamScoped, Base):
     """A user who belongs to a site because they are a member of its channel."""
 

@@ -148,4 +148,39 @@ def sync_due(ctx: AppContext, team_id: str, now: datetime) -> list[str]:
             run = session.get(ScheduledRun, claimed)
             if run is not None:
                 run.outcome, run.detail = outcome, detail
+    refresh_directory(ctx, team_id, now)
     return synced
+
+
+def refresh_directory(ctx: AppContext, team_id: str, now: datetime) -> int | None:
+    """Read the whole workspace into the shared directory once per SYNC_EVERY slot, with the
+    membership sync, so resolving a large user group asks Slack nothing. Slack busy or
+    unreachable: the next tick tries again.
+
+    Returns:
+        How many people were read, or None when this slot's refresh was done already or
+        could not be done now.
+    """
+    key = f"directory:{sync_slot(now).isoformat()}"
+    with ctx.session_factory() as session:
+        done = session.scalar(
+            select(ScheduledRun.id).where(ScheduledRun.team_id == team_id, ScheduledRun.key == key)
+        )
+    if done:
+        return None
+    try:
+        count = ctx.directory.refresh()
+    except (SlackApiError, OSError) as exc:
+        log.warning("cannot read the workspace's people now (next tick tries again): %s", exc)
+        return None
+    values = {
+        "team_id": team_id,
+        "key": key,
+        "due_at": sync_slot(now),
+        "ran_at": now,
+        "outcome": RunOutcome.DONE,
+        "detail": f"{count} people",
+    }
+    with ctx.session_factory.begin() as session:
+        insert_if_absent(session, ScheduledRun, values, ["team_id", "key"])
+    return count
