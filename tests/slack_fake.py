@@ -2,8 +2,9 @@
 
 It is a real HTTP server (not a mock) so that both in-process ``slack_sdk.WebClient``
 instances (``base_url=fake.api_url``) and separate processes (e.g. gunicorn reading
-``SLACK_API_URL``) can talk to it. Every request is recorded as a :class:`Call`;
-answers can be scripted per method (HTTP failures, Slack errors, body overrides).
+``SLACK_API_URL``) can talk to it. Every request is recorded as a :class:`Call`, with the
+status it was answered with; answers can be scripted per method (HTTP failures, Slack errors,
+dropped answers, short pages, body overrides).
 
 Routes:
   * ``/api/<method>``   Slack Web API methods (token required)
@@ -49,6 +50,7 @@ class Call:
     at: float
     path: str = ""
     body: bytes = field(default=b"", repr=False)
+    status: int | None = None  # the HTTP status it was answered with; 0: the answer was lost
 
     def json_param(self, name: str) -> Any:
         """Return param ``name`` parsed from JSON if it is a string (form-encoded ``blocks``,
@@ -167,6 +169,7 @@ class Script:
         self._lost: dict[str, int] = {}  # method -> how many answers to drop after acting
         self._limits: dict[str, int] = {}  # method -> calls allowed per minute
         self._delays: dict[str, float] = {}  # method -> seconds each answer takes
+        self._page_sizes: dict[str, int] = {}  # method -> most items one page holds
         self._seen: dict[str, list[float]] = {}  # method -> monotonic times of recent calls
         self._error_rules: dict[str, list[_ErrorRule]] = {}
         self._overrides: dict[str, dict[str, Any]] = {}
@@ -174,6 +177,7 @@ class Script:
     def clear(self) -> None:
         with self._lock:
             self._lost.clear()
+            self._page_sizes.clear()
             self._failures.clear()
             self._error_rules.clear()
             self._overrides.clear()
@@ -240,6 +244,27 @@ class Script:
     def delay_of(self, method: str) -> float:
         with self._lock:
             return self._delays.get(method, 0.0)
+
+    def short_pages(self, method: str, size: int) -> None:
+        """Answer at most ``size`` items per page of ``method`` whatever ``limit`` asks, as
+        Slack may ("fewer than the requested number of items may be returned"): a client
+        must follow ``next_cursor``, not count on one page."""
+        if size < 1:
+            raise ValueError("size must be >= 1")
+        with self._lock:
+            self._page_sizes[method] = size
+
+    def paged(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` with ``limit`` cut to ``method``'s page size, if one is set."""
+        with self._lock:
+            size = self._page_sizes.get(method)
+        if size is None:
+            return params
+        try:
+            asked = int(params.get("limit") or size)
+        except (TypeError, ValueError):
+            return params  # the method answers a bad limit as Slack does
+        return {**params, "limit": min(asked, size)}
 
     def rate_limit(self, method: str, per_minute: int) -> None:
         """Answer ``method`` like Slack's rate limiter past ``per_minute`` calls in any 60 s
@@ -487,7 +512,7 @@ class SlackFake(Workspace, Script):
             self.errors.append(text)
 
     def _dispatch(self, raw_path: str, headers: dict[str, str], body: bytes) -> _Reply:
-        """Record the request, then answer: scripted failure > auth > error rule > body."""
+        """Record the request, then answer it; the call keeps the status it was answered with."""
         parts = urlsplit(raw_path)
         path = parts.path
         params = parse_params(parts.query, headers, body)
@@ -503,7 +528,14 @@ class SlackFake(Workspace, Script):
         with self._arrived:
             self.calls.append(call)
             self._arrived.notify_all()
+        reply = self._answer(call)
+        with self._lock:
+            call.status = reply.status  # 0 when the answer is dropped (LOST)
+        return reply
 
+    def _answer(self, call: Call) -> _Reply:
+        """Scripted failure > auth > error rule > body."""
+        method, path, params = call.method, call.path, call.params
         failure = self.take_failure(method) or self.over_limit(method, call.at)
         if failure is not None:
             return failure
@@ -512,13 +544,13 @@ class SlackFake(Workspace, Script):
             return _Reply(200, b"OK" if method == UPLOAD_METHOD else b"ok", "text/plain")
         if not path.startswith("/api/") or not method:
             return _Reply.json({"ok": False, "error": "unknown_path"}, status=404)
-        if not has_token(headers, params):
+        if not has_token(call.headers, params):
             return _Reply.json({"ok": False, "error": "not_authed"})
 
         scripted = self.scripted(method, params)
         if scripted is not None:
             return _Reply.json(scripted)
-        answered = answer(self, method, params, self.base_url)
+        answered = answer(self, method, self.paged(method, params), self.base_url)
         if self.take_lost(method):
             return LOST
         if delay := self.delay_of(method):

@@ -124,6 +124,47 @@ def test_fail_next_times_then_recovers(fake: SlackFake, client: WebClient) -> No
     assert client.chat_update(channel="C1", ts="1.1", text="y")["text"] == "y"
 
 
+def test_each_call_keeps_the_status_it_was_answered_with(
+    fake: SlackFake, client: WebClient
+) -> None:
+    """A test can tell what Slack answered: 429 to a throttled call, 0 to one whose answer
+    was dropped (the post was still made)."""
+    fake.fail_next("conversations.history", status=429, retry_after=1)
+    fake.lose_next("chat.postMessage")
+    with pytest.raises(SlackApiError):
+        client.conversations_history(channel="C1")
+    client.conversations_history(channel="C1")
+    with pytest.raises(OSError):  # http.client.RemoteDisconnected: no answer at all
+        client.chat_postMessage(channel="C1", text="x")
+
+    assert [c.status for c in fake.calls_to("conversations.history")] == [429, 200]
+    assert [c.status for c in fake.calls_to("chat.postMessage")] == [0]
+    assert [m["text"] for m in fake.history["C1"]] == ["x"]
+
+
+def test_short_pages_make_a_client_follow_the_cursor(fake: SlackFake, client: WebClient) -> None:
+    """Slack may answer fewer items than ``limit`` asks; short_pages makes it so."""
+    fake.short_pages("conversations.history", 2)
+    for n in range(5):
+        client.chat_postMessage(channel="C1", text=f"m{n}")
+
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = client.conversations_history(channel="C1", limit=200, cursor=cursor)
+        assert len(page["messages"]) <= 2
+        seen += [m["text"] for m in page["messages"]]
+        cursor = page["response_metadata"]["next_cursor"] or None
+        if not cursor:
+            break
+
+    assert seen == ["m4", "m3", "m2", "m1", "m0"]  # newest first, every one once
+    assert len(fake.calls_to("conversations.history")) == 3
+    assert fake.calls_to("conversations.history")[0].params["limit"] in (200, "200")
+    with pytest.raises(ValueError):
+        fake.short_pages("conversations.history", 0)
+
+
 def test_server_error_is_html_500(fake: SlackFake, client: WebClient) -> None:
     """Slack's gateway answers 5xx with HTML, which the SDK cannot parse as JSON."""
     fake.fail_next("chat.postMessage", status=500)
