@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.infra import retry
 from bot.infra.models import OutboxStatus
-from bot.infra.outbox.leases import Claim, Result
+from bot.infra.outbox.leases import CLOCK_SLACK, Claim, Result
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def find_post(client: WebClient, claim: Claim, max_backoff: float) -> Result | N
     if claim.orphaned_at is None or claim.method != "chat.postMessage":
         return None
     channel = str(claim.payload.get("channel") or "")
-    oldest = f"{claim.orphaned_at.timestamp():.6f}"
+    oldest = f"{(claim.orphaned_at - CLOCK_SLACK).timestamp():.6f}"  # clocks differ a little
     cursor: str | None = None
     attempt = claim.attempts + 1
     for _ in range(HISTORY_PAGES):

@@ -98,7 +98,7 @@ class Leases:
             ):
                 orphaned_at = None
                 if row.unknown_since is not None:
-                    orphaned_at = row.unknown_since - CLOCK_SLACK
+                    orphaned_at = row.unknown_since  # kept as is: settle stores it back
                 elif row.lease_owner is not None and row.lease_until is not None:
                     orphaned_at = row.lease_until - ORPHAN_LOOKBACK
                 claimed.append(

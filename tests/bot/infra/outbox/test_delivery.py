@@ -334,6 +334,23 @@ def test_a_post_whose_answer_is_lost_is_not_posted_again(
     assert all(found[k].unknown_since is None for k in keys)
 
 
+def test_failed_checks_do_not_move_the_look_back_window(
+    session_factory: sessionmaker[Session], slack: SlackFake
+) -> None:
+    """A post's answer is lost and the check is rate-limited three times: every check looks
+    back to the same moment (it once moved a minute earlier per failed check, so a busy
+    channel could push the search past its page limit for ever)."""
+    store(session_factory, post("a", channel="C0MANILA"))
+    slack.lose_next("chat.postMessage")
+    slack.fail_next("conversations.history", status=429, retry_after=1, times=3)
+    deliverer = Deliverer(session_factory, client_for(slack), max_backoff=0.2)
+    report = deliverer.deliver_until_done(timeout=20)
+    assert report.sent == ["a"]
+    looks = [c.params["oldest"] for c in slack.calls_to("conversations.history")]
+    assert len(looks) == 4 and len(set(looks)) == 1, f"the window moved: {looks}"
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
 def test_an_expired_message_is_never_sent(
     session_factory: sessionmaker[Session], slack: SlackFake
 ) -> None:
