@@ -162,7 +162,9 @@ def test_kudos_left_behind_by_a_stopped_web_process_are_given_by_the_worker(
         worker.close()
     (answer,) = slack.calls_to("response_url")
     assert "on their way" in answer.params["text"]
-    assert len(slack.calls_to("chat.postMessage")) == 1
+    # the ticks run at the real date: the day's reminders may go out too; the feed is counted
+    feed = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "C0KUDOS"]
+    assert len(feed) == 1
     with worker.session_factory() as session:
         assert len(list(session.scalars(select(Kudos)))) == 1
         assert session.scalars(select(InboxJob.status)).one() == JobStatus.DONE
