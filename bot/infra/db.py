@@ -90,11 +90,10 @@ def insert_if_absent(
 
     The database decides, so two processes racing on one key still store it once.
     """
-    dialect = "postgresql" if is_postgres(executor) else "sqlite"
-    shape = (dialect, model.__tablename__, tuple(sorted(values)), tuple(unique))
+    insert = _insert_for(executor)
+    shape = (insert.__module__, model.__tablename__, tuple(sorted(values)), tuple(unique))
     statement = _STATEMENTS.get(shape)
     if statement is None:  # built once per shape: building costs more CPU than the INSERT
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = _STATEMENTS[shape] = (
             insert(model)
             .values({column: bindparam(column) for column in values})
@@ -112,10 +111,14 @@ def upsert(
     in one statement batch (all rows give the same columns)."""
     if not rows:
         return
-    insert = postgresql.insert if is_postgres(session) else sqlite.insert
-    statement = insert(model)
+    statement = _insert_for(session)(model)
     changed = {name: statement.excluded[name] for name in rows[0] if name not in unique}
     session.execute(statement.on_conflict_do_update(index_elements=unique, set_=changed), rows)
+
+
+def _insert_for(executor: Session | Connection) -> Any:
+    """The dialect's ``insert`` (the one with ON CONFLICT) for ``executor``'s database."""
+    return postgresql.insert if is_postgres(executor) else sqlite.insert
 
 
 _STATEMENTS: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], Any] = {}

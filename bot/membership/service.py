@@ -86,6 +86,15 @@ def sync_slot(now: datetime) -> datetime:
     return slot.replace(hour=slot.hour - slot.hour % hours)
 
 
+def _ran(ctx: AppContext, team_id: str, key: str) -> bool:
+    """Whether the run ``key`` (a site's or the directory's, in one slot) is on record."""
+    with ctx.session_factory() as session:
+        found = session.scalar(
+            select(ScheduledRun.id).where(ScheduledRun.team_id == team_id, ScheduledRun.key == key)
+        )
+    return found is not None
+
+
 def sync_due(ctx: AppContext, team_id: str, now: datetime) -> list[str]:
     """Sync each site once per SYNC_EVERY slot, each in its own transaction.
 
@@ -104,13 +113,7 @@ def sync_due(ctx: AppContext, team_id: str, now: datetime) -> list[str]:
     synced = []
     for site in ctx.config.sites:
         key = f"members:{site.key}:{slot.isoformat()}"
-        with ctx.session_factory() as session:
-            already = session.scalar(
-                select(ScheduledRun.id).where(
-                    ScheduledRun.team_id == team_id, ScheduledRun.key == key
-                )
-            )
-        if already:
+        if _ran(ctx, team_id, key):
             continue
         members: list[str] | None = None
         outcome, detail = RunOutcome.DONE, ""
@@ -162,11 +165,7 @@ def refresh_directory(ctx: AppContext, team_id: str, now: datetime) -> int | Non
         could not be done now.
     """
     key = f"directory:{sync_slot(now).isoformat()}"
-    with ctx.session_factory() as session:
-        done = session.scalar(
-            select(ScheduledRun.id).where(ScheduledRun.team_id == team_id, ScheduledRun.key == key)
-        )
-    if done:
+    if _ran(ctx, team_id, key):
         return None
     try:
         count = ctx.directory.refresh()
