@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -125,8 +126,24 @@ def test_hostile_requests_get_a_4xx_and_change_nothing(
 
 
 def test_too_large_a_body_is_refused_unread(web: WebApp) -> None:
-    status, _ = send(web.events_url, b"x" * (slack_gate.MAX_BODY + 1), JSON)
-    assert status == 413
+    """The answer comes from the headers alone: the client sends only the first kilobyte of
+    a body declared one byte over the limit, and still gets 413. (Sending the whole body
+    raced the server's close: a broken pipe on the client now and then.)"""
+    target = urlsplit(web.events_url)
+    stamp = str(int(time.time()))
+    head = (
+        f"POST {target.path} HTTP/1.1\r\n"
+        f"Host: {target.netloc}\r\n"
+        f"Content-Type: {JSON}\r\n"
+        f"Content-Length: {slack_gate.MAX_BODY + 1}\r\n"
+        f"X-Slack-Request-Timestamp: {stamp}\r\n"
+        f"X-Slack-Signature: v0={'0' * 64}\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    with socket.create_connection((target.hostname, target.port), timeout=10) as connection:
+        connection.sendall(head.encode() + b"x" * 1024)
+        status_line = connection.makefile("rb").readline().decode()
+    assert status_line.split()[1] == "413", status_line
 
 
 HEADERS = st.fixed_dictionaries(
