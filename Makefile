@@ -44,4 +44,4 @@ bench: install
 	@for f in bench/*.py; do [ -e "$$f" ] || continue; echo "== $$f"; $(BIN)/python $$f; done
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info demo.db
+	rm -rf $(VENV) build dist *.egg-info demo.db demo.db-wal demo.db-shm demo.db.writers

@@ -6,9 +6,11 @@ burst of requests that each store a job before the ack, those sleeps became the 
 (a p99 four times a bare Bolt app's). So every lantern connection to a SQLite file takes a
 write turn before its first INSERT/UPDATE/DELETE and gives it back right after its commit or
 rollback: threads of one process queue on a lock and are woken the moment it is free;
-processes take an ``flock`` on a file beside the database (``<database>.writers``), polled
-every millisecond by at most one thread per process. Waiting stops after the same 30 s as
-SQLite's own busy timeout, with the same "database is locked" error.
+processes take an ``flock`` on a file beside the database (``<database>.writers``, created
+like SQLite's own ``-wal`` file), polled every millisecond by at most one thread per process;
+if that file cannot be opened, other processes are left to SQLite's own locking. Waiting
+stops after the same 30 s as SQLite's own busy timeout, with the same "database is locked"
+error.
 
 Python's sqlite3 begins a transaction right before the first data-changing statement, so the
 turn spans exactly the time SQLite's own write lock is held.
@@ -18,12 +20,16 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import re
 import sqlite3
 import threading
 import time
 from typing import Any
+from urllib.parse import unquote, urlsplit
+
+log = logging.getLogger(__name__)
 
 WAIT = 30.0  # seconds, as the busy timeout set on every connection
 POLL = 0.001  # seconds between tries of another process's file lock
@@ -67,7 +73,17 @@ class WriteTurns:
 
     def _lock_file(self, deadline: float) -> None:
         if self._fd is None:
-            self._fd = os.open(self.lock_path or "", os.O_RDWR | os.O_CREAT, 0o600)
+            try:  # 0o666 less the umask, as SQLite creates its -wal and -shm files
+                self._fd = os.open(self.lock_path or "", os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError as exc:  # not ours to open (another user made it, a read-only dir)
+                log.warning(
+                    "cannot open %s (%s): writers from other processes are left to SQLite's "
+                    "own locking",
+                    self.lock_path,
+                    exc,
+                )
+                self.lock_path = None
+                return
         while True:
             try:
                 fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -83,9 +99,15 @@ _turns_lock = threading.Lock()
 
 
 def turns_for(database: str | None) -> WriteTurns:
-    """The process's one :class:`WriteTurns` for the SQLite file ``database`` (a path; None or
-    ``:memory:`` for a private database, which gets turns of its own)."""
-    if not database or database == ":memory:" or database.startswith("file::memory:"):
+    """The process's one :class:`WriteTurns` for the SQLite file ``database`` (a path or a
+    ``file:`` URI; None, ``:memory:`` or an in-memory URI for a private database, which gets
+    turns of its own)."""
+    if database and database.startswith("file:"):  # sqlite:///file:/path/x.db?uri=true
+        parsed = urlsplit(database)
+        if parsed.path in ("", ":memory:") or "mode=memory" in parsed.query:
+            return WriteTurns(None)
+        database = unquote(parsed.path)
+    if not database or database == ":memory:":
         return WriteTurns(None)
     path = os.path.abspath(database)
     with _turns_lock:

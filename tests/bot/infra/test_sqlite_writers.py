@@ -160,3 +160,32 @@ def test_readers_never_wait_for_a_writer(sqlite_engine: Engine) -> None:
     assert seen == [[]]  # WAL: the reader sees the last commit, at once
     writer.rollback()
     writer.close()
+
+
+def test_a_lock_file_that_cannot_be_opened_leaves_writes_to_sqlite(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another user's (or a read-only) ``.writers`` file must not stop lantern writing: a
+    directory in its place stands for any file this process cannot open."""
+    (tmp_path / "blocked.db.writers").mkdir()
+    engine = make_engine(f"sqlite:///{tmp_path / 'blocked.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, who TEXT)"))
+        connection.execute(text("INSERT INTO t (who) VALUES ('still written')"))
+    assert rows(engine) == [(1, "still written")]
+    assert "left to SQLite's own locking" in caplog.text
+
+
+def test_a_file_uri_database_takes_turns_on_its_own_path(tmp_path: Path) -> None:
+    database = tmp_path / "uri.db"
+    engine = make_engine(f"sqlite:///file:{database}?uri=true")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, who TEXT)"))
+        connection.execute(text("INSERT INTO t (who) VALUES ('by uri')"))
+    assert rows(engine) == [(1, "by uri")]
+    assert (tmp_path / "uri.db.writers").exists()
+    assert (
+        sqlite_writers.turns_for(f"file:{database}?uri=true").lock_path
+        == str(database) + ".writers"
+    )
+    assert sqlite_writers.turns_for("file::memory:?cache=shared").lock_path is None
