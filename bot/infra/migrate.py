@@ -29,12 +29,33 @@ def upgrade(url: str, revision: str = "head") -> None:
         engine.dispose()
 
 
-def upgrade_engine(engine: Engine, revision: str = "head") -> None:
-    """:func:`upgrade` on an engine the caller owns (and disposes of), in one transaction."""
+MIGRATION_LOCK = 0x6C616E74  # PostgreSQL advisory lock key ("lant"): one migration at a time
+
+
+def upgrade_engine(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """:func:`upgrade` on an engine the caller owns (and disposes of), in one transaction.
+
+    Migrations of one database run one at a time (two deploys starting together): on
+    PostgreSQL under a transaction-level advisory lock, on SQLite under SQLite's write lock
+    taken first (``BEGIN IMMEDIATE``). The revision is read under that lock, so a second
+    ``migrate`` finds the first one's work done.
+
+    Returns:
+        The revision before and after (before is None for an empty database).
+    """
+    from alembic.runtime.migration import MigrationContext
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        before = MigrationContext.configure(connection).get_current_revision()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        after = MigrationContext.configure(connection).get_current_revision()
+    return before, after
 
 
 def current_revision(engine: Engine) -> str | None:

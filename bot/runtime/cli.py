@@ -80,13 +80,11 @@ def _safe_url(url: str) -> str:
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     """Create or upgrade the database schema (safe to run again)."""
     from bot.infra.db import make_engine
-    from bot.infra.migrate import current_revision, upgrade_engine
+    from bot.infra.migrate import upgrade_engine
 
     engine = make_engine(settings.database_url)
     try:
-        before = current_revision(engine)
-        upgrade_engine(engine)
-        after = current_revision(engine)
+        before, after = upgrade_engine(engine)
     finally:
         engine.dispose()
     where = _safe_url(settings.database_url)

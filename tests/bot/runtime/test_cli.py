@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from subprocess import PIPE
 from typing import Any
 
 import pytest
@@ -94,6 +97,24 @@ def test_migrate_twice_from_any_directory(
     assert "upgraded from empty" in first.stdout
     assert second.returncode == 0, second.stderr
     assert "nothing to do" in second.stdout
+
+
+def test_deploys_migrating_at_once_upgrade_once_and_all_succeed(
+    databases: Databases, settings: Settings, tmp_path: Path
+) -> None:
+    """Three `lantern migrate` started together on an empty database (deploys racing): all
+    exit 0, exactly one did the upgrade, the others say there was nothing to do."""
+    env = env_for(settings, DATABASE_URL=databases.fresh())
+    command = [sys.executable, "-m", "bot", "migrate"]
+    runs = [
+        subprocess.Popen(command, env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE, text=True)
+        for _ in range(3)
+    ]
+    results = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], [err for _, err in results]
+    outputs = [out for out, _ in results]
+    assert sum("upgraded from empty" in out for out in outputs) == 1, outputs
+    assert sum("nothing to do" in out for out in outputs) == 2, outputs
 
 
 def test_unmigrated_database_gives_a_hint(settings: Settings, databases: Databases) -> None:
