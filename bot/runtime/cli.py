@@ -22,6 +22,9 @@ from bot.infra.config import (
 log = logging.getLogger("lantern")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# how far ahead of the real clock a real `tick --now` may run (operators' clocks and a
+# lease's take-over, minutes ahead, are fine; hours ahead would expire live work)
+TICK_AHEAD_LIMIT = timedelta(minutes=10)
 
 
 class CommandError(Exception):
@@ -218,9 +221,24 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
 
     if not args.dry_run:
         settings.require("SLACK_BOT_TOKEN", "LANTERN_SECRET")
+        ahead = args.now - datetime.now(UTC)
+        if ahead > TICK_AHEAD_LIMIT:
+            print(
+                f"lantern: --now is {_duration(ahead)} ahead of this machine's clock: a real "
+                "tick runs as at that moment, so stored requests and messages still due now "
+                "would expire unsent. Use --dry-run to look ahead.",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     else:
         settings.require("LANTERN_SECRET")
     return run_tick(settings, _config(settings), args.now, dry_run=args.dry_run)
+
+
+def _duration(span: timedelta) -> str:
+    """``2 h 5 min`` (whole minutes)."""
+    hours, minutes = divmod(int(span.total_seconds()) // 60, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:

@@ -6,15 +6,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from subprocess import PIPE
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra.config import Settings
+from bot.infra.inbox import Inbox
+from bot.infra.models import InboxJob, JobStatus
 from bot.infra.outbox.queue import Outgoing, enqueue
 from tests.conftest import Databases, env_for
 from tests.processes import lantern, serving
@@ -115,6 +118,28 @@ def test_deploys_migrating_at_once_upgrade_once_and_all_succeed(
     outputs = [out for out, _ in results]
     assert sum("upgraded from empty" in out for out in outputs) == 1, outputs
     assert sum("nothing to do" in out for out in outputs) == 2, outputs
+
+
+def test_a_real_tick_hours_ahead_is_refused_and_expires_nothing(
+    settings: Settings, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    """`tick --now` two hours ahead would expire a request acknowledged a moment ago (its
+    hour to live measured from the future): refused in one line, nothing changed. A dry run
+    may look ahead."""
+    now = datetime.now(UTC)
+    with session_factory.begin() as session:
+        Inbox(session_factory, "web", lambda: now).accept(
+            session, "T0TEST", "command:just-now", "kudos.command", {"command": {}}
+        )
+    ahead = (now + timedelta(hours=2)).isoformat()
+    result = lantern("tick", "--now", ahead, env=env_for(settings))
+    assert result.returncode == 2, result.stderr
+    assert "ahead of this machine's clock" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    with session_factory() as session:
+        assert session.scalars(select(InboxJob.status)).all() == [JobStatus.PENDING]
+    look = lantern("tick", "--now", ahead, "--dry-run", env=env_for(settings))
+    assert look.returncode == 0, look.stderr
 
 
 def test_unmigrated_database_gives_a_hint(settings: Settings, databases: Databases) -> None:
