@@ -11,9 +11,12 @@ Run: `make bench` or `.venv/bin/python bench/ack_latency.py [--requests N] [--ro
 [--fan-out N]`; set BENCH_DATABASE_URL=postgresql://… to run lantern on PostgreSQL (a fresh
 schema is used). The two apps take turns (``--rounds``, 4 by default), each waiting until the
 other's work, post-ack work included, is done, so drift on the machine hits both alike.
-``--fan-out N`` queues N posts and runs a `lantern worker` that delivers them during lantern's
-turns, as when a reminder fan-out and a busy moment coincide. Also prints the CPU each side
-used per request (servers, and PostgreSQL's backends), from /proc.
+``--fan-out N`` queues N posts, one per person (direct messages, like reminders), and runs a
+`lantern worker` that delivers them during lantern's turns, as when a reminder fan-out and a
+busy moment coincide; the worker keeps to Slack's pace (`--fan-out-pace`, LANTERN_SLACK_PACE,
+1 by default; 0 sends as fast as the machine can). `lantern serve` runs unpaced: a burst of
+hundreds of kudos into one feed channel is far past what Slack takes, and the ack is measured.
+Also prints the CPU each side used per request (servers, and PostgreSQL's backends), from /proc.
 Targets (issue 5): p99 ratio at most 1.5, p99 far under Slack's 3 s.
 """
 
@@ -185,12 +188,13 @@ def fresh_database(folder: str) -> str:
 
 
 def queue_fan_out(database: str, posts: int) -> None:
-    """Store ``posts`` outbox messages to the celebrations channel, as a fan-out would."""
+    """Store ``posts`` outbox messages, each to a person's own conversation, as a reminder
+    fan-out would."""
     engine = make_engine(database)
     try:
         with make_session_factory(engine).begin() as session:
             for n in range(posts):
-                payload = {"channel": "C0CELEBRATE", "text": f"fan-out {n}"}
+                payload = {"channel": f"D0FAN{n:05d}", "text": f"fan-out {n}"}
                 message = Outgoing(f"bench-fan-out:{n}", "chat.postMessage", payload)
                 enqueue(session, "T0FAKE", message, datetime.now(UTC))
     finally:
@@ -210,7 +214,7 @@ def wait_for_feed(fake: SlackFake, expected: int, limit: float = 180.0) -> float
     return time.monotonic() - started
 
 
-def main(requests: int, fan_out: int, rounds: int) -> None:
+def main(requests: int, fan_out: int, rounds: int, fan_out_pace: float) -> None:
     fake = SlackFake().start()
     fake.add_user("U0ANA", "ana", tz="Asia/Manila")
     for index in range(requests + 100):
@@ -225,6 +229,7 @@ def main(requests: int, fan_out: int, rounds: int) -> None:
         "DATABASE_URL": database,
         "LANTERN_CONFIG": str(ROOT / "examples" / "lantern.toml"),
         "LANTERN_SECRET": "bench-secret-0123456789",
+        "LANTERN_SLACK_PACE": "0",
     }
     lantern_port, bare_port = free_port(), free_port()
     serve = [sys.executable, "-m", "bot", "serve", "--port", str(lantern_port)]
@@ -257,7 +262,8 @@ def main(requests: int, fan_out: int, rounds: int) -> None:
             bare_pg += pg / rounds
             if fan_out and worker is None:  # a worker delivering a fan-out during lantern's bursts
                 command = [sys.executable, "-m", "bot", "worker", "--interval", "1"]
-                worker = subprocess.Popen(command, **quiet)  # type: ignore[call-overload]
+                paced = {**quiet, "env": {**env, "LANTERN_SLACK_PACE": f"{fan_out_pace:g}"}}
+                worker = subprocess.Popen(command, **paced)  # type: ignore[call-overload]
                 servers.append(worker)
             elif worker is not None:
                 worker.send_signal(signal.SIGCONT)
@@ -299,7 +305,8 @@ def main(requests: int, fan_out: int, rounds: int) -> None:
         print(f"feed posts: {posts} of {expected}, the last {landed:.1f} s after the last ack")
         if fan_out:
             print(
-                f"fan-out: {during} of {fan_out} posts delivered by a worker during lantern's turns"
+                f"fan-out: {during} of {fan_out} direct messages delivered by a worker during "
+                f"lantern's turns (LANTERN_SLACK_PACE={fan_out_pace:g})"
             )
     finally:
         for server in servers:
@@ -321,5 +328,8 @@ if __name__ == "__main__":
         parser.add_argument("--requests", type=int, default=800)
         parser.add_argument("--fan-out", type=int, default=0, help="posts a worker delivers")
         parser.add_argument("--rounds", type=int, default=4, help="bare/lantern alternations")
+        parser.add_argument(
+            "--fan-out-pace", type=float, default=1.0, help="the worker's LANTERN_SLACK_PACE"
+        )
         arguments = parser.parse_args()
-        main(arguments.requests, arguments.fan_out, arguments.rounds)
+        main(arguments.requests, arguments.fan_out, arguments.rounds, arguments.fan_out_pace)

@@ -38,6 +38,8 @@ EXAMPLE_CONFIG = ROOT / "examples" / "lantern.toml"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 BOT_TOKEN = "xoxb-test-token"
 LANTERN_SECRET = "test-lantern-secret-0123456789"
+# the fake Slack answers at once: lantern keeps to 20 times Slack's pace (bot/infra/pacing.py)
+TEST_SLACK_PACE = 20.0
 
 
 class Databases:
@@ -153,6 +155,7 @@ def settings(db_url: str, slack: SlackFake) -> Settings:
         database_url=db_url,
         config_path=str(EXAMPLE_CONFIG),
         lantern_secret=LANTERN_SECRET,
+        slack_pace=TEST_SLACK_PACE,
     )
 
 
@@ -166,6 +169,7 @@ def env_for(settings: Settings, **extra: str) -> dict[str, str]:
         DATABASE_URL=settings.database_url,
         LANTERN_CONFIG=settings.config_path,
         LANTERN_SECRET=settings.lantern_secret or "",
+        LANTERN_SLACK_PACE=f"{settings.slack_pace:g}",
     )
     env.update(extra)
     return env

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import email.policy
 import json
+import math
 import socket
 import sys
 import threading
@@ -167,10 +168,12 @@ class Script:
         self._lock = lock
         self._failures: dict[str, list[_Failure]] = {}
         self._lost: dict[str, int] = {}  # method -> how many answers to drop after acting
-        self._limits: dict[str, int] = {}  # method -> calls allowed per minute
+        # method -> (calls allowed per window, window in seconds, counted per channel)
+        self._limits: dict[str, tuple[int, float, bool]] = {}
         self._delays: dict[str, float] = {}  # method -> seconds each answer takes
         self._page_sizes: dict[str, int] = {}  # method -> most items one page holds
-        self._seen: dict[str, list[float]] = {}  # method -> monotonic times of recent calls
+        # (method, channel or "") -> monotonic times of recent calls
+        self._seen: dict[tuple[str, str], list[float]] = {}
         self._error_rules: dict[str, list[_ErrorRule]] = {}
         self._overrides: dict[str, dict[str, Any]] = {}
 
@@ -266,25 +269,30 @@ class Script:
             return params  # the method answers a bad limit as Slack does
         return {**params, "limit": min(asked, size)}
 
-    def rate_limit(self, method: str, per_minute: int) -> None:
-        """Answer ``method`` like Slack's rate limiter past ``per_minute`` calls in any 60 s
-        (Tier 2: 20, Tier 3: 50, Tier 4: 100): 429 with the seconds to wait in Retry-After."""
+    def rate_limit(
+        self, method: str, per_minute: int, *, seconds: float = 60.0, per_channel: bool = False
+    ) -> None:
+        """Answer ``method`` like Slack's rate limiter past ``per_minute`` calls in any
+        ``seconds`` (Tier 2: 20, Tier 3: 50, Tier 4: 100 per 60 s; ``chat.postMessage``:
+        about 1 per second per channel, ``per_channel=True``): 429 with the whole seconds to
+        wait in Retry-After. Tests of pacing shorten ``seconds`` as lantern's pace is scaled."""
         with self._lock:
-            self._limits[method] = per_minute
+            self._limits[method] = (per_minute, seconds, per_channel)
 
-    def over_limit(self, method: str, now: float) -> _Reply | None:
+    def over_limit(self, method: str, now: float, channel: str = "") -> _Reply | None:
         """A 429 when this call is over ``method``'s limit, else None (the call counts)."""
         with self._lock:
-            limit = self._limits.get(method)
-            if limit is None:
+            if method not in self._limits:
                 return None
-            recent = [t for t in self._seen.get(method, []) if now - t < 60.0]
+            limit, seconds, per_channel = self._limits[method]
+            key = (method, channel if per_channel else "")
+            recent = [t for t in self._seen.get(key, []) if now - t < seconds]
             if len(recent) >= limit:
-                self._seen[method] = recent
-                wait = max(1, int(60.0 - (now - recent[0])) + 1)
+                self._seen[key] = recent
+                wait = max(1, math.ceil(seconds - (now - recent[0])))
                 body = {"ok": False, "error": "ratelimited"}
                 return _Reply.json(body, status=429, **{"Retry-After": str(wait)})
-            self._seen[method] = [*recent, now]
+            self._seen[key] = [*recent, now]
             return None
 
     def lose_next(self, method: str, times: int = 1) -> None:
@@ -536,7 +544,9 @@ class SlackFake(Workspace, Script):
     def _answer(self, call: Call) -> _Reply:
         """Scripted failure > auth > error rule > body."""
         method, path, params = call.method, call.path, call.params
-        failure = self.take_failure(method) or self.over_limit(method, call.at)
+        failure = self.take_failure(method) or self.over_limit(
+            method, call.at, str(params.get("channel") or "")
+        )
         if failure is not None:
             return failure
 

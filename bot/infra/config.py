@@ -25,6 +25,7 @@ DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///lantern.db"
 DEFAULT_CONFIG_PATH = "lantern.toml"
 DEFAULT_PORT = 3000
+MAX_SLACK_PACE = 1000.0  # LANTERN_SLACK_PACE: a test double may go 1,000 times Slack's pace
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_NAMES = {
@@ -93,6 +94,7 @@ class Settings:
     config_path: str = DEFAULT_CONFIG_PATH
     port: int = DEFAULT_PORT
     lantern_secret: str | None = field(default=None, repr=False)
+    slack_pace: float = 1.0  # multiplies Slack's published rates lantern keeps to; 0: off
 
     def require(self, *names: str) -> Settings:
         """Stop with one clear line if a variable this command needs is missing or malformed.
@@ -136,6 +138,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             raise SettingsError(f"PORT must be a number from 1 to 65535, got {port_text!r}")
         port = int(port_text)
 
+    pace_text = get("LANTERN_SLACK_PACE")
+    pace = 1.0
+    if pace_text is not None:
+        try:
+            pace = float(pace_text)
+        except ValueError:
+            pace = -1.0
+        if not 0 <= pace <= MAX_SLACK_PACE:
+            raise SettingsError(
+                f"LANTERN_SLACK_PACE must be a number from 0 to {MAX_SLACK_PACE:g} "
+                f"(1 = Slack's published rates, 0 = no pacing), got {pace_text!r}"
+            )
+
     return Settings(
         slack_bot_token=get("SLACK_BOT_TOKEN"),
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -145,6 +160,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         config_path=get("LANTERN_CONFIG") or DEFAULT_CONFIG_PATH,
         port=port,
         lantern_secret=get("LANTERN_SECRET"),
+        slack_pace=pace,
     )
 
 

@@ -17,6 +17,7 @@ from bot.infra.db import make_engine, make_intake_engine, make_session_factory
 from bot.infra.inbox import Inbox, Job, lease_owner
 from bot.infra.jobs import Activity, InFlight, Jobs
 from bot.infra.outbox.delivery import Deliverer, utcnow
+from bot.infra.pacing import PacedWebClient, Pacer
 from bot.infra.people import Directory
 from bot.infra.post_ack import PostAck
 from bot.infra.roles import Roles
@@ -25,10 +26,12 @@ from bot.infra.stored_requests import StoredRequests
 SLACK_TIMEOUT_SECONDS = 10
 
 
-def make_client(settings: Settings) -> WebClient:
-    """A WebClient on SLACK_API_URL. It does not retry by itself: the outbox owns retries,
+def make_client(settings: Settings) -> PacedWebClient:
+    """A WebClient on SLACK_API_URL, paced by Slack's rate tiers (LANTERN_SLACK_PACE scales
+    them; see :mod:`bot.infra.pacing`). It does not retry by itself: the outbox owns retries,
     so a 429 is waited out on the outbox's schedule, never inside a request thread."""
-    return WebClient(
+    return PacedWebClient(
+        pacer=Pacer(settings.slack_pace),
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=SLACK_TIMEOUT_SECONDS,

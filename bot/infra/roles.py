@@ -14,12 +14,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.infra.config import USERGROUP_ID, WorkspaceConfig
+from bot.infra.pacing import PacedWebClient
 from bot.infra.recent import Recent
 
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 300.0
 LOOKUP_TIMEOUT = 2  # seconds: a role check happens before an ack, inside Slack's 3 s
+LOOKUP_PACE_WAIT = 0.2  # seconds a look-up before an ack may wait for its turn at Slack
 
 
 class RolesUnavailable(Exception):
@@ -51,8 +53,15 @@ class Roles:
         ttl: float = CACHE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.client = WebClient(
-            token=client.token, base_url=client.base_url, timeout=LOOKUP_TIMEOUT, retry_handlers=[]
+        self.client = (
+            client.with_timeout(LOOKUP_TIMEOUT, max_wait=LOOKUP_PACE_WAIT)
+            if isinstance(client, PacedWebClient)
+            else WebClient(
+                token=client.token,
+                base_url=client.base_url,
+                timeout=LOOKUP_TIMEOUT,
+                retry_handlers=[],
+            )
         )
         self.config = config
         # None: Slack does not know the group (no_such_subteam)

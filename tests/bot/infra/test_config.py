@@ -160,8 +160,11 @@ def test_settings_read_every_variable() -> None:
             "LANTERN_CONFIG": "/etc/lantern.toml",
             "PORT": "8080",
             "LANTERN_SECRET": "k",
+            "LANTERN_SLACK_PACE": "2.5",
         }
     )
+    assert settings.slack_pace == 2.5
+    assert load_settings({}).slack_pace == 1.0  # Slack's own pace unless told otherwise
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
     assert settings.database_url == "postgres://u@h/db"
     assert (settings.port, settings.config_path, settings.lantern_secret) == (
@@ -177,6 +180,10 @@ def test_settings_read_every_variable() -> None:
         ({"PORT": "http"}, "PORT"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"SLACK_API_URL": "slack.com"}, "SLACK_API_URL"),
+        ({"LANTERN_SLACK_PACE": "fast"}, "LANTERN_SLACK_PACE"),
+        ({"LANTERN_SLACK_PACE": "-1"}, "LANTERN_SLACK_PACE"),
+        ({"LANTERN_SLACK_PACE": "nan"}, "LANTERN_SLACK_PACE"),
+        ({"LANTERN_SLACK_PACE": "inf"}, "LANTERN_SLACK_PACE"),
     ],
 )
 def test_malformed_variables_name_themselves(env: dict[str, str], name: str) -> None:
