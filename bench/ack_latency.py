@@ -11,9 +11,10 @@ Run: `make bench` or `.venv/bin/python bench/ack_latency.py [--requests N] [--ro
 [--fan-out N]`; set BENCH_DATABASE_URL=postgresql://… to run lantern on PostgreSQL (a fresh
 schema is used). The two apps take turns (``--rounds``, 4 by default), each waiting until the
 other's work, post-ack work included, is done, so drift on the machine hits both alike.
-``--fan-out N`` queues N posts, one per person (direct messages, like reminders), and runs a
-`lantern worker` that delivers them during lantern's turns, as when a reminder fan-out and a
-busy moment coincide; the worker keeps to Slack's pace (`--fan-out-pace`, LANTERN_SLACK_PACE,
+``--fan-out N`` queues N posts, one per person (direct messages, like reminders), and has a
+`lantern worker` deliver them during lantern's turns (one started before each turn, once it has
+ticked and sent a post, and stopped after it), as when a reminder fan-out and a busy moment
+coincide; the worker keeps to Slack's pace (`--fan-out-pace`, LANTERN_SLACK_PACE,
 1 by default; 0 sends as fast as the machine can). `lantern serve` runs unpaced: a burst of
 hundreds of kudos into one feed channel is far past what Slack takes, and the ack is measured.
 Also prints the CPU each side used per request (servers, and PostgreSQL's backends), from /proc.
@@ -25,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import socket
 import statistics
 import subprocess
@@ -36,6 +36,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,10 +96,12 @@ def burst(events_url: str, requests: int, tag: str, response_url: str) -> list[f
 
 def client(events_url: str, requests: int, tag: str, response_url: str) -> None:
     burst(events_url, 64, tag + "w", response_url)  # warm-up: imports, caches, pools
-    print(json.dumps(burst(events_url, requests, tag, response_url)))
+    start = time.monotonic()  # CLOCK_MONOTONIC: the same clock in every process of the machine
+    latencies = burst(events_url, requests, tag, response_url)
+    print(json.dumps({"latencies": latencies, "start": start, "end": time.monotonic()}))
 
 
-def run_client(events_url: str, requests: int, tag: str, response_url: str) -> list[float]:
+def run_client(events_url: str, requests: int, tag: str, response_url: str) -> dict[str, Any]:
     result = subprocess.run(
         [sys.executable, __file__, "--client", events_url, str(requests), tag, response_url],
         capture_output=True,
@@ -106,7 +109,7 @@ def run_client(events_url: str, requests: int, tag: str, response_url: str) -> l
         check=True,
         timeout=600,
     )
-    return list(json.loads(result.stdout))
+    return dict(json.loads(result.stdout))
 
 
 # --------------------------------------------------------------------------- the conductor
@@ -157,14 +160,15 @@ def cpu_seconds(root: int | None = None, command: str | None = None) -> float:
 
 def measured(
     server: subprocess.Popen[bytes], url: str, requests: int, tag: str, reply_url: str
-) -> tuple[list[float], float, float]:
-    """A measured burst: its latencies, and the server's and PostgreSQL's CPU seconds per
-    request (in ms) while it ran."""
+) -> tuple[list[float], float, float, tuple[float, float]]:
+    """A measured burst: its latencies, the server's and PostgreSQL's CPU seconds per
+    request (in ms) while it ran, and when the measured part began and ended (monotonic s)."""
     before = cpu_seconds(server.pid), cpu_seconds(command="postgres")
-    times = run_client(url, requests, tag, reply_url)
+    answer = run_client(url, requests, tag, reply_url)
     after = cpu_seconds(server.pid), cpu_seconds(command="postgres")
     total = requests + 64  # and the warm-up
-    return times, (after[0] - before[0]) * 1000 / total, (after[1] - before[1]) * 1000 / total
+    cpu = (after[0] - before[0]) * 1000 / total, (after[1] - before[1]) * 1000 / total
+    return list(answer["latencies"]), *cpu, (answer["start"], answer["end"])
 
 
 def summary(latencies: list[float]) -> tuple[float, float]:
@@ -206,6 +210,41 @@ def feed_posts(fake: SlackFake) -> int:
     return sum(1 for c in fake.calls_to("chat.postMessage") if c.params["channel"] == "C0KUDOS")
 
 
+def fan_out_posts(fake: SlackFake) -> int:
+    """How many fan-out posts the fake Slack has received."""
+    return sum(1 for c in fake.calls_to("chat.postMessage") if "fan-out" in c.params["text"])
+
+
+def start_worker(
+    fake: SlackFake, env: dict[str, str], limit: float = 60.0
+) -> subprocess.Popen[bytes]:
+    """A `lantern worker` (ticking every 60 s, as deployed) that has started, ticked and
+    delivered its first fan-out post: its start is not measured, its fan-out is."""
+    first = fan_out_posts(fake) + 1
+    command = [sys.executable, "-m", "bot", "worker"]
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (open while the worker lives)
+    worker = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + limit
+    while fan_out_posts(fake) < first:
+        if time.monotonic() > deadline or worker.poll() is not None:
+            stop(worker)
+            log.seek(0)
+            tail = log.read().decode(errors="replace")[-2000:]
+            raise SystemExit(f"the worker delivered nothing of the fan-out:\n{tail}")
+        time.sleep(0.05)
+    return worker
+
+
+def stop(worker: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, as a deploy does: the worker gives its leases back and exits."""
+    worker.terminate()
+    try:
+        worker.wait(30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
 def wait_for_feed(fake: SlackFake, expected: int, limit: float = 180.0) -> float:
     """Wait (at most ``limit`` s) until ``expected`` feed posts have landed; seconds waited."""
     started = time.monotonic()
@@ -242,6 +281,7 @@ def main(requests: int, fan_out: int, rounds: int, fan_out_pace: float) -> None:
     ]
     if fan_out:
         queue_fan_out(database, fan_out)
+    worker: subprocess.Popen[bytes] | None = None
     try:
         lantern_url = f"http://127.0.0.1:{lantern_port}"
         bare_url = f"http://127.0.0.1:{bare_port}"
@@ -251,34 +291,43 @@ def main(requests: int, fan_out: int, rounds: int, fan_out_pace: float) -> None:
         bare_times: list[float] = []
         ours_times: list[float] = []
         bare_cpu = ours_cpu = bare_pg = ours_pg = 0.0
-        worker: subprocess.Popen[bytes] | None = None
+        worker_cpu = 0.0  # CPU seconds the workers used from their first post to their stop
+        windows: list[tuple[float, float]] = []  # lantern's measured bursts
         share = requests // rounds
         for round_ in range(rounds):  # interleaved, so drift on the machine hits both alike
-            times, cpu, pg = measured(
+            times, cpu, pg, _ = measured(
                 servers[1], bare_url + "/slack/events", share, f"b{round_}-", reply_url
             )
             bare_times += times
             bare_cpu += cpu / rounds
             bare_pg += pg / rounds
-            if fan_out and worker is None:  # a worker delivering a fan-out during lantern's bursts
-                command = [sys.executable, "-m", "bot", "worker", "--interval", "1"]
-                paced = {**quiet, "env": {**env, "LANTERN_SLACK_PACE": f"{fan_out_pace:g}"}}
-                worker = subprocess.Popen(command, **paced)  # type: ignore[call-overload]
-                servers.append(worker)
-            elif worker is not None:
-                worker.send_signal(signal.SIGCONT)
-            times, cpu, pg = measured(
+            worker = (
+                start_worker(fake, {**env, "LANTERN_SLACK_PACE": f"{fan_out_pace:g}"})
+                if fan_out
+                else None
+            )
+            if worker is not None:
+                worker_cpu -= cpu_seconds(worker.pid)
+            times, cpu, pg, window = measured(
                 servers[0], lantern_url + "/slack/events", share, f"m{round_}-", reply_url
             )
             ours_times += times
+            windows.append(window)
             ours_cpu += cpu / rounds
             ours_pg += pg / rounds
             # lantern's post-ack work ends before bare's next turn: bare is measured on a
             # machine that is otherwise still
             landed = wait_for_feed(fake, (round_ + 1) * (share // 2 + 32))
-            if worker is not None and round_ < rounds - 1:
-                worker.send_signal(signal.SIGSTOP)  # the fan-out pauses during bare's turns
-        during = sum(1 for c in fake.calls_to("chat.postMessage") if "fan-out" in c.params["text"])
+            if worker is not None:
+                worker_cpu += cpu_seconds(worker.pid)
+                stop(worker)
+        during = fan_out_posts(fake)
+        in_bursts = sum(
+            1
+            for c in fake.calls_to("chat.postMessage")
+            if "fan-out" in c.params["text"] and any(a <= c.at <= b for a, b in windows)
+        )
+        measured_for = sum(b - a for a, b in windows)
         expected = rounds * (share // 2 + 32)  # the measured bursts' kudos and the warm-ups'
         posts = feed_posts(fake)
         bare_p50, bare_p99 = summary(bare_times)
@@ -305,12 +354,18 @@ def main(requests: int, fan_out: int, rounds: int, fan_out_pace: float) -> None:
         print(f"feed posts: {posts} of {expected}, the last {landed:.1f} s after the last ack")
         if fan_out:
             print(
-                f"fan-out: {during} of {fan_out} direct messages delivered by a worker during "
-                f"lantern's turns (LANTERN_SLACK_PACE={fan_out_pace:g})"
+                f"fan-out: {during} of {fan_out} direct messages delivered by running workers "
+                f"during lantern's turns (LANTERN_SLACK_PACE={fan_out_pace:g}); {in_bursts} of "
+                f"them inside the {measured_for:.1f} s of lantern's measured bursts"
+            )
+            per_post = worker_cpu * 1000 / max(during, 1)
+            print(
+                f"  worker CPU during lantern's turns: {worker_cpu:.2f} s, {per_post:.1f} ms a post"
             )
     finally:
+        if worker is not None and worker.poll() is None:
+            stop(worker)
         for server in servers:
-            server.send_signal(signal.SIGCONT)  # a paused worker must run to hear SIGTERM
             server.terminate()
         for server in servers:
             try:

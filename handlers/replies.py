@@ -14,6 +14,7 @@ from slack_sdk.webhook.webhook_response import WebhookResponse
 
 from bot.infra import retry
 from bot.infra.inbox import Job, Retry
+from bot.infra.pacing import paced_wait
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +76,15 @@ def responder(response_url: object) -> Callable[..., WebhookResponse] | None:
 def try_again_or(job: Job, exc: Exception, give_up: Callable[[], None]) -> None:
     """A passing failure in a job that answers a person: ask for another run (Slack's
     Retry-After, else 2 s then 10 s); on the last of ATTEMPTS, run ``give_up`` (tell them).
+    A call this process held back to keep Slack's pace is waited for without giving up (the
+    job's expiry still bounds it).
 
     Raises:
         Retry: when another attempt is due.
     """
+    turn = paced_wait(exc)
+    if turn is not None:  # Slack's pace, kept here: a turn to wait for, not a failed attempt
+        raise Retry(f"waiting for Slack's pace: {exc}", turn) from exc
     permanent = isinstance(exc, SlackApiError) and retry.classify(exc, job.attempt).permanent
     if job.attempt < ATTEMPTS and not permanent:
         wait = retry.wait_before_retry(exc, job.attempt)

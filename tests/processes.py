@@ -84,10 +84,10 @@ def serving(settings: Settings, workers: int = 2) -> Iterator[tuple[subprocess.P
             process.communicate(timeout=10)
 
 
-def worker(settings: Settings) -> subprocess.Popen[str]:
-    """``lantern worker`` ticking every second, as an operator starts it."""
+def worker(settings: Settings, interval: int = 1) -> subprocess.Popen[str]:
+    """``lantern worker`` ticking every ``interval`` seconds, as an operator starts it."""
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "worker", "--interval", "1"],
+        [sys.executable, "-m", "bot", "worker", "--interval", str(interval)],
         env=env_for(settings, LANTERN_CONFIG=str(EXAMPLE_CONFIG)),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

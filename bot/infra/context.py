@@ -115,6 +115,7 @@ class AppContext(PostAck, StoredRequests):
         """A graceful stop: finish the job running now, drop the queued ones and hand every
         stored job this process holds or has not started back to the inbox (another process
         runs them at once), then close the database pool."""
+        self.deliverer.stop()
         self._stop_threads()
         self._hand_back()
         self.intake_engine.dispose()

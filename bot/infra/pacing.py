@@ -53,9 +53,10 @@ TIER_3 = Limit(50, 60.0)
 TIER_4 = Limit(100, 60.0)
 # "1 per second per channel, short bursts >1 allowed": at most 10 in any 10 s per channel
 POST_PER_CHANNEL = Limit(10, 10.0, per_channel=True)
-# the unpublished workspace-wide posting limit, taken at the low end of "several hundred
-# per minute" and counted over 10 s so a big fan-out is spread over the minute
-POST_PER_WORKSPACE = Limit(50, 10.0)
+# the workspace-wide posting limit ("several hundred messages per minute"), taken at its low
+# end and counted over 2 s, so a big fan-out goes out evenly, not in bursts that crowd the
+# process's other work
+POST_PER_WORKSPACE = Limit(10, 2.0)
 
 # Each method's limits, from its reference page; a method not listed is paced as Tier 2,
 # the tier "most methods" have.
@@ -195,6 +196,25 @@ class Paced(Exception):
         self.retry_after = retry_after
 
 
+PACED_BY = "lantern"  # the ``paced_by`` field of a refusal made here, not by Slack
+
+
+def paced_wait(exc: BaseException) -> float | None:
+    """Seconds to wait if ``exc`` is a call this process did not make to keep Slack's pace
+    (see :class:`PacedWebClient`), or None for any other error: such a refusal is not a failed
+    attempt, only a turn not yet come."""
+    if not isinstance(exc, SlackApiError):
+        return None
+    data = exc.response.data if isinstance(exc.response.data, dict) else {}
+    if data.get("paced_by") != PACED_BY:
+        return None
+    headers = exc.response.headers or {}
+    try:
+        return float(headers.get("Retry-After", 1))
+    except (TypeError, ValueError):
+        return 1.0
+
+
 def channel_of(*bodies: dict[str, Any] | None) -> str | None:
     """The ``channel`` argument of a call, wherever the SDK put it (JSON, form or query)."""
     for body in bodies:
@@ -241,7 +261,7 @@ class PacedWebClient(WebClient):
     def _refusal(self, method: str, wait: float) -> SlackApiError:
         """The error Slack's rate limiter would have answered, without asking Slack."""
         headers = {"Retry-After": str(max(1, math.ceil(wait)))}
-        data = {"ok": False, "error": "ratelimited", "paced_by": "lantern"}
+        data = {"ok": False, "error": "ratelimited", "paced_by": PACED_BY}
         response = SlackResponse(
             client=self,
             http_verb="POST",

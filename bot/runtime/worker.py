@@ -201,6 +201,7 @@ def run_worker(settings: Settings, config: WorkspaceConfig, *, interval: int = 6
 
     def stop(signum: int, _frame: Any) -> None:
         log.info("signal %d: stopping the worker", signum)
+        ctx.deliverer.stop()  # the batch under way goes back to the outbox for the next one
         scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,7 @@ from bot.infra.models import OutboxStatus
 from bot.infra.outbox.history import CANNOT_CHECK, METADATA_EVENT, find_post
 from bot.infra.outbox.leases import Claim, Leases, Result, pending, seconds_until_next
 from bot.infra.outbox.queue import REFERENCES
+from bot.infra.pacing import paced_wait
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ class DeliveryReport:
     sent: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     retrying: list[tuple[str, str]] = field(default_factory=list)
+    paced_for: float = 0.0  # seconds until Slack's pace lets the pass's next send go (0: none)
 
     def merge(self, other: DeliveryReport) -> None:
         """Add ``other``'s sent and failed keys; take its ``retrying`` as is (what is pending
@@ -79,7 +82,8 @@ class Deliverer:
         lease: how long a claim holds a row before another deliverer may take it over.
         max_backoff: the longest wait after a 5xx or connection error, in seconds.
         clock: the current aware datetime (tests pass their own).
-        sleep: how to wait, in seconds (tests pass their own).
+        sleep: how to wait, in seconds (tests pass their own); by default a wait that
+            :meth:`stop` cuts short.
     """
 
     def __init__(
@@ -90,11 +94,12 @@ class Deliverer:
         lease: timedelta = timedelta(minutes=2),
         max_backoff: float = 600.0,
         clock: Callable[[], datetime] = utcnow,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.client = client
         self.max_backoff = max_backoff
-        self.sleep = sleep
+        self.stopping = threading.Event()
+        self.sleep = sleep or self.stopping.wait
         self.leases = Leases(session_factory, lease_owner(), lease, clock)
 
     def deliver_due(
@@ -109,7 +114,11 @@ class Deliverer:
         for key in self.leases.expire(keys):
             log.warning("outbox %s expired before it could be sent", key)
             report.failed.append((key, "expired"))
-        for claim in self.leases.claim(keys, limit):
+        claims = self.leases.claim(keys, limit)
+        for index, claim in enumerate(claims):
+            if self.stopping.is_set():  # a graceful stop: what is not sent goes back at once
+                self.leases.release(claims[index:])
+                break
             if not self.leases.renew(claim):
                 continue  # the lease ran out while earlier rows were sent: another took it
             checked = find_post(self.client, claim, self.max_backoff)
@@ -117,6 +126,10 @@ class Deliverer:
                 result = replace(self._send(claim), blind=True)
             else:
                 result = checked or self._send(claim)
+            if result.paced:  # Slack's pace: this and the rest wait their turn, no attempt
+                self.leases.release(claims[index:], result.retry_in)
+                report.paced_for = result.retry_in
+                break
             self.leases.settle(claim, result)
             if result.status == SENT:
                 report.sent.append(claim.key)
@@ -151,11 +164,17 @@ class Deliverer:
             if wait is None:
                 report.retrying = []
                 return report
-            if wait > deadline - time.monotonic():
+            wait = max(wait, this_pass.paced_for)
+            if wait > deadline - time.monotonic() or self.stopping.is_set():
                 report.retrying = pending(self.leases.session_factory, keys)
                 return report
             if wait > 0 or not (this_pass.sent or this_pass.failed):
                 self.sleep(max(wait, 0.05))  # due now after a full batch: straight on
+
+    def stop(self) -> None:
+        """Stop delivering soon: the send under way ends and is recorded, the rest of the
+        batch is given back, and a wait for the next retry ends at once."""
+        self.stopping.set()
 
     def seconds_until_next(self, keys: Sequence[str] | None) -> float | None:
         """Seconds until the next pending row (of ``keys``) may be tried, or None if none is.
@@ -197,6 +216,9 @@ class Deliverer:
         try:
             response = self.client.api_call(claim.method, json=payload)
         except SlackApiError as exc:
+            turn = paced_wait(exc)
+            if turn is not None:
+                return Result(PENDING, error="paced", retry_in=turn, paced=True)
             verdict = retry.classify(exc, attempt, self.max_backoff)
             if verdict.retry_in is None:
                 return Result(FAILED, error=verdict.error)

@@ -58,6 +58,7 @@ class Result:
     data: dict[str, Any] = field(default_factory=dict)
     unknown: bool = False  # Slack may have acted: check the channel before sending again
     blind: bool = False  # sent without being able to check the channel first
+    paced: bool = False  # not sent: Slack's pace (bot.infra.pacing) allows it in retry_in s
 
 
 class Leases:
@@ -158,6 +159,38 @@ class Leases:
                 .execution_options(synchronize_session=False)
             )
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def release(self, claims: Sequence[Claim], seconds: float = 0.0) -> None:
+        """Give back ``claims`` not attempted (a stop, or Slack's pace): no attempt is counted
+        and they are due again in ``seconds``; only rows still held by this owner change."""
+        if not claims:
+            return
+        ids = [claim.id for claim in claims]
+        for claim_id in ids:
+            self.started.pop(claim_id, None)
+        later = self.clock() + timedelta(seconds=seconds) if seconds > 0 else None
+        values = {"lease_until": None, "lease_owner": None, "next_attempt_at": later}
+        mine = OutboxMessage.lease_owner == self.owner
+        with self.session_factory.begin() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), mine)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            for claim in claims:  # a post of unknown outcome stays one: checked before a send
+                if claim.orphaned_at is not None:
+                    session.execute(
+                        update(OutboxMessage)
+                        .where(
+                            OutboxMessage.id == claim.id,
+                            OutboxMessage.lease_owner.is_(None),
+                            OutboxMessage.status == OutboxStatus.PENDING,
+                            OutboxMessage.unknown_since.is_(None),
+                        )
+                        .values(unknown_since=claim.orphaned_at)
+                        .execution_options(synchronize_session=False)
+                    )
 
     def settle(self, claim: Claim, result: Result) -> None:
         """Record how the attempt ended and give the lease back (only if still ours)."""
