@@ -49,6 +49,7 @@ from tests.slack_fake import SlackFake  # noqa: E402
 from tests.slack_requests import SIGNING_SECRET, get, slash_command  # noqa: E402
 
 CONCURRENCY = 16
+WARM_POSTS = 11  # a worker past one full turn of posting at Slack's pace is in its stride
 GUNICORN = ["--worker-class", "gthread", "--workers", "2", "--threads", "8"]
 
 
@@ -219,8 +220,9 @@ def start_worker(
     fake: SlackFake, env: dict[str, str], limit: float = 60.0
 ) -> subprocess.Popen[bytes]:
     """A `lantern worker` (ticking every 60 s, as deployed) that has started, ticked and
-    delivered its first fan-out post: its start is not measured, its fan-out is."""
-    first = fan_out_posts(fake) + 1
+    delivered its first WARM_POSTS fan-out posts (past its first turn at Slack's pace): its
+    start is not measured, its fan-out is."""
+    first = fan_out_posts(fake) + WARM_POSTS
     command = [sys.executable, "-m", "bot", "worker"]
     log = tempfile.TemporaryFile()  # noqa: SIM115 (open while the worker lives)
     worker = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)

@@ -54,9 +54,9 @@ TIER_4 = Limit(100, 60.0)
 # "1 per second per channel, short bursts >1 allowed": at most 10 in any 10 s per channel
 POST_PER_CHANNEL = Limit(10, 10.0, per_channel=True)
 # the workspace-wide posting limit ("several hundred messages per minute"), taken at its low
-# end and counted over 2 s, so a big fan-out goes out evenly, not in bursts that crowd the
-# process's other work
-POST_PER_WORKSPACE = Limit(10, 2.0)
+# end and kept one post at a time, so a big fan-out goes out evenly, not in bursts that crowd
+# the process's other work
+POST_PER_WORKSPACE = Limit(1, 0.2)
 
 # Each method's limits, from its reference page; a method not listed is paced as Tier 2,
 # the tier "most methods" have.
@@ -85,9 +85,17 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     "apps.connections.open": (TIER_1,),  # Tier 1 on api.slack.com, Tier 3 on docs.slack.dev
 }
 DEFAULT_LIMITS = (TIER_2,)
-# seconds added to every window: a call's trip to Slack takes longer some times than others,
-# and Slack counts when it arrives
+# seconds added to every window (at most a tenth of it): a call's trip to Slack takes longer
+# some times than others, and Slack counts when it arrives
 MARGIN = 0.2
+
+
+def window_seconds(limit: Limit, scale: float) -> float:
+    """The window a :class:`Limit` is counted over at ``scale``, margin included (seconds)."""
+    seconds = limit.seconds / scale
+    return seconds + min(MARGIN, seconds / 10)
+
+
 SWEEP_EVERY = 1000  # calls between two sweeps of windows gone quiet
 
 
@@ -142,7 +150,7 @@ class Pacer:
             wait = 0.0
             for limit in limits_for(method):
                 key = (method, channel or "-") if limit.per_channel else (method, "")
-                seconds = limit.seconds / self.scale + MARGIN
+                seconds = window_seconds(limit, self.scale)
                 granted = self._recent.setdefault(key, deque())
                 while granted and granted[0] <= now - seconds:
                     granted.popleft()
@@ -161,7 +169,7 @@ class Pacer:
     def _sweep(self, now: float) -> None:
         """Forget windows with no call left in them (a DM channel posted to once, say)."""
         for key in list(self._recent):
-            seconds = max(limit.seconds for limit in limits_for(key[0])) / self.scale + MARGIN
+            seconds = max(window_seconds(limit, self.scale) for limit in limits_for(key[0]))
             granted = self._recent[key]
             if not granted or granted[-1] <= now - seconds:
                 del self._recent[key]
@@ -260,7 +268,8 @@ class PacedWebClient(WebClient):
 
     def _refusal(self, method: str, wait: float) -> SlackApiError:
         """The error Slack's rate limiter would have answered, without asking Slack."""
-        headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+        # to the hundredth of a second (Slack sends whole seconds): the turn, not later
+        headers = {"Retry-After": f"{max(wait, 0.01):.2f}"}
         data = {"ok": False, "error": "ratelimited", "paced_by": PACED_BY}
         response = SlackResponse(
             client=self,

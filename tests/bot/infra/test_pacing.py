@@ -60,17 +60,19 @@ def most_in_any_window(moments: list[float], seconds: float) -> int:
 def test_posts_to_one_channel_keep_to_about_one_a_second(clock: TestClock) -> None:
     pacer = Pacer(clock=clock, sleep=clock.sleep)
     moments = paced_moments(pacer, clock, [("chat.postMessage", "C1")] * 35)
-    assert moments[:10] == [0.0] * 10  # a short burst goes at once
+    assert moments[9] < 2.5  # a short burst goes at the workspace's pace
     assert most_in_any_window(moments, 10.0) == 10  # then never more than 10 in 10 s
-    assert 30.0 <= moments[-1] <= 30.0 + 3 * MARGIN  # 35 posts: three full windows later
+    assert 30.0 <= moments[-1] <= 30.0 + 3 * MARGIN + 1  # 35 posts: three full windows later
 
 
 def test_posts_to_different_channels_share_only_the_workspace_limit(clock: TestClock) -> None:
     pacer = Pacer(clock=clock, sleep=clock.sleep)
     moments = paced_moments(pacer, clock, [("chat.postMessage", f"D{n}") for n in range(600)])
-    assert moments[:10] == [0.0] * 10  # no channel waits for another's posts
-    assert most_in_any_window(moments, 2.0) == 10  # evenly, never a burst of hundreds
+    gaps = [later - earlier for earlier, later in zip(moments, moments[1:], strict=False)]
+    assert min(gaps) >= 0.2 and max(gaps) <= 0.25  # evenly, one at a time, never a burst
     assert 240 <= 600 / moments[-1] * 60 <= 300  # several hundred a minute
+    # ten posts to one channel go at that pace too: the channel's own limit is not met
+    assert paced_moments(pacer, clock, [("chat.postMessage", "C1")] * 10)[-1] < 2.5
 
 
 def test_each_tier_allows_its_calls_a_minute(clock: TestClock) -> None:
@@ -130,7 +132,7 @@ def test_a_call_that_would_wait_too_long_is_refused_as_slack_would_without_askin
         client.users_list()
     response = refused.value.response
     assert response.status_code == 429 and response["error"] == "ratelimited"
-    assert 59 <= int(response.headers["Retry-After"]) <= 61
+    assert 59 <= float(response.headers["Retry-After"]) <= 61
     assert len(slack.calls_to("users.list")) == 20  # the 21st never reached Slack
     clock.sleep(61)
     client.users_list()  # a minute later it goes
@@ -145,8 +147,8 @@ def test_the_channel_is_read_wherever_the_sdk_puts_it(slack: SlackFake, clock: T
         client.conversations_history(channel="C2")  # Tier 3 is per method, not per channel
     for n in range(10):
         client.chat_postMessage(channel="C1", text=f"{n}")  # JSON body
-    clock.sleep(2 + MARGIN)  # the workspace's 2-s window is free again, C1's 10-s one is not
-    client.chat_postMessage(channel="C2", text="other channel")
+        clock.sleep(0.25)  # the workspace's pace
+    client.chat_postMessage(channel="C2", text="other channel")  # C1's 10 s are not over
     with pytest.raises(SlackApiError):
         client.chat_postMessage(channel="C1", text="one too many")
 
@@ -204,12 +206,12 @@ def test_a_deliverer_waits_for_its_turn_without_counting_attempts(
     keys = fan_out(session_factory, 30, channels=30)  # direct messages: 30 channels
     client = paced_client(slack, Pacer(clock=clock, sleep=clock.sleep), max_wait=0)
     report = Deliverer(session_factory, client).deliver_due(keys, limit=30)
-    assert len(report.sent) == 10 == len(slack.calls_to("chat.postMessage"))  # one window
-    assert 2.0 <= report.paced_for <= 3.0  # the workspace's next window, in whole seconds
+    assert len(report.sent) == 1 == len(slack.calls_to("chat.postMessage"))  # one turn
+    assert 0.2 <= report.paced_for <= 0.25  # the workspace's next turn
     with session_factory() as session:
         waiting = session.scalars(
             select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
         ).all()
-    assert len(waiting) == 20
+    assert len(waiting) == 29
     assert all(row.attempts == 0 and row.lease_owner is None for row in waiting)
     assert all(row.next_attempt_at is not None for row in waiting)  # not claimed again at once
