@@ -4,6 +4,7 @@ Slack enforcing the same limits, and a fan-out that meets no 429."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from datetime import UTC, datetime
 
 import pytest
@@ -68,7 +69,7 @@ def test_posts_to_one_channel_keep_to_about_one_a_second(clock: TestClock) -> No
 def test_posts_to_different_channels_share_only_the_workspace_limit(clock: TestClock) -> None:
     pacer = Pacer(clock=clock, sleep=clock.sleep)
     moments = paced_moments(pacer, clock, [("chat.postMessage", f"D{n}") for n in range(600)])
-    gaps = [later - earlier for earlier, later in zip(moments, moments[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in pairwise(moments)]
     assert min(gaps) >= 0.2 and max(gaps) <= 0.25  # evenly, one at a time, never a burst
     assert 240 <= 600 / moments[-1] * 60 <= 300  # several hundred a minute
     # ten posts to one channel go at that pace too: the channel's own limit is not met
