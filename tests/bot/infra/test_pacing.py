@@ -4,8 +4,8 @@ Slack enforcing the same limits, and a fan-out that meets no 429."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import pairwise
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import pytest
 from slack_sdk import WebClient
