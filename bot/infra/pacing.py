@@ -51,8 +51,10 @@ TIER_1 = Limit(1, 60.0)
 TIER_2 = Limit(20, 60.0)
 TIER_3 = Limit(50, 60.0)
 TIER_4 = Limit(100, 60.0)
-# "1 per second per channel, short bursts >1 allowed": at most 10 in any 10 s per channel
-POST_PER_CHANNEL = Limit(10, 10.0, per_channel=True)
+# "1 message per second to a specific channel ... generous burst behavior is also granted":
+# at most 60 in any minute per channel, so a burst of kudos is not held up but a fan-out into
+# one channel keeps to one a second
+POST_PER_CHANNEL = Limit(60, 60.0, per_channel=True)
 # the workspace-wide posting limit ("several hundred messages per minute"), taken at its low
 # end and kept one post at a time, so a big fan-out goes out evenly, not in bursts that crowd
 # the process's other work
