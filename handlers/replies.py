@@ -84,7 +84,7 @@ def try_again_or(job: Job, exc: Exception, give_up: Callable[[], None]) -> None:
     """
     turn = paced_wait(exc)
     if turn is not None:  # Slack's pace, kept here: a turn to wait for, not a failed attempt
-        raise Retry(f"waiting for Slack's pace: {exc}", turn) from exc
+        raise Retry(f"waiting for Slack's pace: {exc}", turn, counts=False) from exc
     permanent = isinstance(exc, SlackApiError) and retry.classify(exc, job.attempt).permanent
     if job.attempt < ATTEMPTS and not permanent:
         wait = retry.wait_before_retry(exc, job.attempt)

@@ -28,6 +28,7 @@ from bot.infra import retry
 from bot.infra.db import insert_if_absent
 from bot.infra.leasing import take
 from bot.infra.models import InboxJob, JobStatus
+from bot.infra.pacing import paced_wait
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,14 @@ class Retry(Exception):
     Args:
         reason: why, recorded as the job's ``last_error``.
         seconds: when to try again; None backs off by attempt (1, 2, 4… s, at most 10 min).
+        counts: whether this run counts as an attempt (False: it only waited for its turn
+            at Slack, see :mod:`bot.infra.pacing`).
     """
 
-    def __init__(self, reason: str, seconds: float | None = None) -> None:
+    def __init__(self, reason: str, seconds: float | None = None, *, counts: bool = True) -> None:
         super().__init__(reason)
         self.seconds = seconds
+        self.counts = counts
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,7 @@ class Inbox:
             ]
 
     def _settle(self, job: Job, **values: Any) -> None:
-        values |= {"attempts": job.attempt, "lease_until": None, "lease_owner": None}
+        values = {"attempts": job.attempt, "lease_until": None, "lease_owner": None} | values
         with self.session_factory.begin() as session:
             session.execute(
                 update(InboxJob)
@@ -173,8 +177,12 @@ class Inbox:
         """Give the job up for good, with ``reason``."""
         self._settle(job, status=JobStatus.FAILED, finished_at=self.clock(), last_error=reason)
 
-    def later(self, job: Job, seconds: float, reason: str) -> bool:
+    def later(self, job: Job, seconds: float, reason: str, *, counts: bool = True) -> bool:
         """Run the job again in ``seconds``; if that is past its expiry it fails as ``expired``.
+
+        Args:
+            counts: whether the run just ended counts as an attempt (False when it only
+                waited for Slack's pace).
 
         Returns:
             True if it will run again.
@@ -183,7 +191,8 @@ class Inbox:
         if when > job.expires_at:
             self.failed(job, f"expired: {reason}")
             return False
-        self._settle(job, next_attempt_at=when, last_error=reason)
+        attempts = job.attempt if counts else job.attempt - 1
+        self._settle(job, next_attempt_at=when, last_error=reason, attempts=attempts)
         return True
 
     def release(self, stored: Sequence[int] = ()) -> int:
@@ -229,13 +238,18 @@ def execute(inbox: Inbox, job: Job, run: Callable[[Job], None]) -> float | None:
         inbox.failed(job, "expired before it could run")
         return None
     wait: float | None = None
-    reason = ""
+    reason, counts = "", True
     try:
         run(job)
     except Retry as again:
         wait = again.seconds if again.seconds is not None else retry.backoff(job.attempt)
-        reason = str(again)
+        reason, counts = str(again), again.counts
     except SlackApiError as exc:
+        turn = paced_wait(exc)
+        if turn is not None:  # Slack's pace, kept here: a turn to wait for, not an attempt
+            return (
+                turn if inbox.later(job, turn, "waiting for Slack's pace", counts=False) else None
+            )
         verdict = retry.classify(exc, job.attempt)
         if verdict.retry_in is None:
             log.warning("job %s failed for good: %s", job.key, verdict.error)
@@ -252,4 +266,4 @@ def execute(inbox: Inbox, job: Job, run: Callable[[Job], None]) -> float | None:
     else:
         inbox.done(job)
         return None
-    return wait if inbox.later(job, wait, reason) else None
+    return wait if inbox.later(job, wait, reason, counts=counts) else None

@@ -84,7 +84,8 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     "auth.test": (TIER_4,),  # Special: "hundreds of requests per minute"
     "files.getUploadURLExternal": (TIER_4,),
     "files.completeUploadExternal": (TIER_4,),
-    "apps.connections.open": (TIER_1,),  # Tier 1 on api.slack.com, Tier 3 on docs.slack.dev
+    # Tier 3 on docs.slack.dev (Tier 1 on the older api.slack.com): a Socket Mode reconnect
+    "apps.connections.open": (TIER_3,),
 }
 DEFAULT_LIMITS = (TIER_2,)
 # seconds added to every window (at most a tenth of it): a call's trip to Slack takes longer
@@ -218,11 +219,8 @@ def paced_wait(exc: BaseException) -> float | None:
     data = exc.response.data if isinstance(exc.response.data, dict) else {}
     if data.get("paced_by") != PACED_BY:
         return None
-    headers = exc.response.headers or {}
-    try:
-        return float(headers.get("Retry-After", 1))
-    except (TypeError, ValueError):
-        return 1.0
+    wait = data.get("retry_after")
+    return float(wait) if isinstance(wait, int | float) else 1.0
 
 
 def channel_of(*bodies: dict[str, Any] | None) -> str | None:
@@ -270,9 +268,10 @@ class PacedWebClient(WebClient):
 
     def _refusal(self, method: str, wait: float) -> SlackApiError:
         """The error Slack's rate limiter would have answered, without asking Slack."""
-        # to the hundredth of a second (Slack sends whole seconds): the turn, not later
-        headers = {"Retry-After": f"{max(wait, 0.01):.2f}"}
-        data = {"ok": False, "error": "ratelimited", "paced_by": PACED_BY}
+        # whole seconds, as Slack sends it (slack_sdk's Socket Mode reads it with int());
+        # the exact wait is in the body, for paced_wait
+        headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+        data = {"ok": False, "error": "ratelimited", "paced_by": PACED_BY, "retry_after": wait}
         response = SlackResponse(
             client=self,
             http_verb="POST",

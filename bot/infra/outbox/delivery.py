@@ -51,6 +51,11 @@ CLAIM_BATCH = 10
 SENT, PENDING, FAILED = OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.FAILED
 
 
+def _lane(claim: Claim) -> tuple[str, str]:
+    """What Slack paces a row by: its method and channel (posts to one channel keep order)."""
+    return claim.method, str(claim.payload.get("channel", ""))
+
+
 def utcnow() -> datetime:
     """The current time, aware and in UTC (the deliverer's default clock)."""
     return datetime.now(UTC)
@@ -63,7 +68,7 @@ class DeliveryReport:
     sent: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     retrying: list[tuple[str, str]] = field(default_factory=list)
-    paced_for: float = 0.0  # seconds until Slack's pace lets the pass's next send go (0: none)
+    paced_for: float = 0.0  # seconds until the first channel held by Slack's pace may go on
 
     def merge(self, other: DeliveryReport) -> None:
         """Add ``other``'s sent and failed keys; take its ``retrying`` as is (what is pending
@@ -115,10 +120,16 @@ class Deliverer:
             log.warning("outbox %s expired before it could be sent", key)
             report.failed.append((key, "expired"))
         claims = self.leases.claim(keys, limit)
+        waiting: dict[tuple[str, str], float] = {}  # lanes Slack's pace holds: seconds
+        held: list[tuple[Claim, float]] = []  # given back after the pass, no attempt counted
         for index, claim in enumerate(claims):
             if self.stopping.is_set():  # a graceful stop: what is not sent goes back at once
-                self.leases.release(claims[index:])
+                held += [(rest, 0.0) for rest in claims[index:]]
                 break
+            lane = _lane(claim)
+            if lane in waiting:  # after the post ahead of it in its channel, in order
+                held.append((claim, waiting[lane]))
+                continue
             if not self.leases.renew(claim):
                 continue  # the lease ran out while earlier rows were sent: another took it
             checked = find_post(self.client, claim, self.max_backoff)
@@ -126,10 +137,10 @@ class Deliverer:
                 result = replace(self._send(claim), blind=True)
             else:
                 result = checked or self._send(claim)
-            if result.paced:  # Slack's pace: this and the rest wait their turn, no attempt
-                self.leases.release(claims[index:], result.retry_in)
-                report.paced_for = result.retry_in
-                break
+            if result.paced:  # its channel's turn has not come: other channels go on
+                waiting[lane] = result.retry_in
+                held.append((claim, result.retry_in))
+                continue
             self.leases.settle(claim, result)
             if result.status == SENT:
                 report.sent.append(claim.key)
@@ -140,6 +151,9 @@ class Deliverer:
                 log.info(
                     "outbox %s will retry in %.0fs: %s", claim.key, result.retry_in, result.error
                 )
+        for seconds in sorted({wait for _, wait in held}):
+            self.leases.release([claim for claim, wait in held if wait == seconds], seconds)
+        report.paced_for = min(waiting.values(), default=0.0)
         return report
 
     def deliver_until_done(
@@ -164,7 +178,6 @@ class Deliverer:
             if wait is None:
                 report.retrying = []
                 return report
-            wait = max(wait, this_pass.paced_for)
             if wait > deadline - time.monotonic() or self.stopping.is_set():
                 report.retrying = pending(self.leases.session_factory, keys)
                 return report

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.infra.config import Settings, WorkspaceConfig
 from bot.infra.inbox import HANDOFF, Inbox, Job, Retry, execute
 from bot.infra.models import InboxJob, JobStatus, Kudos
+from bot.infra.pacing import PacedWebClient, Pacer
 from bot.runtime.worker import context_for, tick_once
 from tests.slack_fake import SlackFake
 
@@ -89,6 +90,29 @@ def test_passing_failures_run_again_and_bugs_fail_for_good(
     failed = row(session_factory, job_id)
     assert failed.status == JobStatus.FAILED and "KeyError" in (failed.last_error or "")
     assert failed.attempts == 3
+
+
+def test_waiting_for_slacks_pace_is_not_an_attempt(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Found in review: runs held back by lantern's own pacing used up a person's three
+    attempts, so one real failure after two of them gave up."""
+    moment = [NOW]
+    inbox = inbox_at(session_factory, moment)
+    job_id = store(inbox, session_factory)
+    refusal = PacedWebClient(pacer=Pacer(), token=None)._refusal("users.info", 5.0)
+
+    def paced(job: Job) -> None:
+        raise refusal
+
+    def answers_a_person(job: Job) -> None:  # as handlers/replies.try_again_or does
+        raise Retry("waiting for Slack's pace", 5.0, counts=False)
+
+    for run in (paced, answers_a_person, paced):
+        (job,) = inbox.claim([job_id])
+        assert job.attempt == 1  # still the first real attempt
+        assert execute(inbox, job, run) == pytest.approx(5.0)
+    assert row(session_factory, job_id).attempts == 0
 
 
 def test_nothing_runs_after_its_expiry(session_factory: sessionmaker[Session]) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.infra.models import OutboxMessage, OutboxStatus
 from bot.infra.outbox.delivery import Deliverer
 from bot.infra.outbox.queue import Outgoing, enqueue
-from bot.infra.pacing import MARGIN, PacedWebClient, Pacer
+from bot.infra.pacing import MARGIN, PacedWebClient, Pacer, paced_wait
 from tests.slack_fake import SlackFake
 
 NOW = datetime(2026, 6, 11, 1, 0, tzinfo=UTC)
@@ -136,7 +136,7 @@ def test_a_call_that_would_wait_too_long_is_refused_as_slack_would_without_askin
         client.users_list()
     response = refused.value.response
     assert response.status_code == 429 and response["error"] == "ratelimited"
-    assert 59 <= float(response.headers["Retry-After"]) <= 61
+    assert 59 <= int(response.headers["Retry-After"]) <= 61  # whole seconds, as Slack's
     assert len(slack.calls_to("users.list")) == 20  # the 21st never reached Slack
     clock.sleep(61)
     client.users_list()  # a minute later it goes
@@ -219,3 +219,35 @@ def test_a_deliverer_waits_for_its_turn_without_counting_attempts(
     assert len(waiting) == 29
     assert all(row.attempts == 0 and row.lease_owner is None for row in waiting)
     assert all(row.next_attempt_at is not None for row in waiting)  # not claimed again at once
+
+
+def test_one_busy_channel_does_not_hold_back_posts_to_other_channels(
+    session_factory: sessionmaker[Session], slack: SlackFake, clock: TestClock
+) -> None:
+    """Found in review: a feed channel at its minute's 60 posts held back every direct
+    message claimed with it for 45 s."""
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    for _ in range(60):  # the feed channel has had its 60 posts this minute
+        pacer.pace("chat.postMessage", "C1")
+        clock.sleep(0.25)
+    with session_factory.begin() as session:
+        feed = Outgoing("feed", "chat.postMessage", {"channel": "C1", "text": "feed"})
+        enqueue(session, "T0TEST", feed, NOW)
+        for n in range(5):
+            dm = Outgoing(f"dm{n}", "chat.postMessage", {"channel": f"D{n}", "text": "dm"})
+            enqueue(session, "T0TEST", dm, NOW)
+    report = Deliverer(session_factory, paced_client(slack, pacer)).deliver_due()
+    assert sorted(report.sent) == [f"dm{n}" for n in range(5)]
+    assert report.paced_for > 40  # the feed post waits for its channel's minute
+
+
+def test_a_paced_refusal_says_retry_after_in_whole_seconds(clock: TestClock) -> None:
+    """Found in review: slack_sdk's Socket Mode client reads Retry-After with int()."""
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    client = PacedWebClient(pacer=pacer, max_wait=0, token=None, base_url="http://127.0.0.1:9/")
+    for _ in range(50):
+        pacer.pace("apps.connections.open")
+    with pytest.raises(SlackApiError) as refused:
+        client.apps_connections_open(app_token="xapp-1")
+    assert int(refused.value.response.headers["Retry-After"]) >= 1
+    assert paced_wait(refused.value) == pytest.approx(60.0 + MARGIN, abs=0.5)

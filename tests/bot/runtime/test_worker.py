@@ -46,17 +46,17 @@ def test_sigterm_stops_a_worker_mid_fan_out_and_gives_its_batch_back(
     """A deploy's SIGTERM while a worker waits for Slack's pace in a fan-out: it stops at
     once instead of after its tick's delivery time, and what it held is due again at once,
     with no attempt counted."""
-    keys = [f"fan-out:{n:03d}" for n in range(40)]
+    keys = [f"fan-out:{n:03d}" for n in range(200)]
     with session_factory.begin() as session:
-        for key in keys:
-            payload = {"channel": "C0KUDOS", "text": key}
+        for n, key in enumerate(keys):  # direct messages, as a reminder fan-out sends
+            payload = {"channel": f"D0FAN{n:03d}", "text": key}
             enqueue(session, "T0TEST", Outgoing(key, "chat.postMessage", payload), NOW)
-    # Slack's pace: 10 posts, then 1 a second; deployed, a tick delivers for up to 45 s
+    # Slack's pace, one post every 0.2 s: 200 take 40 s; deployed, a tick delivers for 45 s
     running = worker(replace(settings, slack_pace=1.0), interval=60)
     try:
         wait_until(lambda: len(slack.calls_to("chat.postMessage")) >= 10, 60, "10 posts made")
         running.terminate()
-        assert running.wait(15) == 0  # before: its delivery went on for 45 s, until killed
+        assert running.wait(15) == 0  # before: its delivery went on until the fan-out's end
     finally:
         if running.poll() is None:
             running.kill()
