@@ -17,6 +17,14 @@ import holidays
 
 _SUFFIX = re.compile(r"\s*\(([^()]*)\)\s*$")
 ENGLISH = "en_US"
+# What the holidays package calls a day off given in lieu of a holiday on a weekend or next
+# to one: "X (observed)" (US, KE, ZA…), "X (in lieu)" (TH); and days off with a name of their
+# own: "Substitute Holiday" (JP), "Day off (substituted from 08/22/2026)" (VN), "Bridge Public
+# Holiday" (TH).
+IN_LIEU_WORDS = ("observed", "in lieu")
+DAY_OFF_NAMES = re.compile(
+    r"^(substitute holiday|day off\b.*|bridge (public )?holiday)$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -29,8 +37,11 @@ class HolidayDay:
         category: the package's category it came from (``"public"``, ``"optional"``…).
         estimated: the package computed the date (lunar and Islamic holidays beyond its
             tables, marked "(estimated)"); the real day may differ by one or so.
-        observed: a substitute day off in lieu of a holiday on a weekend or another holiday
-            (marked "(observed)"), not the holiday itself.
+        observed: a day off in lieu of a holiday (marked "(observed)" or "(in lieu)", or
+            named as one: "Substitute Holiday"), not the holiday itself. ``name`` is then
+            the holiday's name, or the day off's own name when the package gives no other.
+        named_day_off: the day off has a name of its own ("Substitute Holiday", "Bridge
+            Public Holiday"), not the holiday's it stands in for.
     """
 
     day: date
@@ -39,19 +50,20 @@ class HolidayDay:
     category: str
     estimated: bool
     observed: bool
+    named_day_off: bool = False
 
 
 def split_label(name: str, estimated_word: str = "estimated") -> tuple[str, bool, bool]:
     """'Eid al-Fitr (observed, estimated)' -> ('Eid al-Fitr', estimated, observed).
 
-    Only a last parenthesis naming ``estimated_word`` or "observed" is taken off; one that
-    is part of the name ("Day of Valour (Araw ng Kagitingan)") stays."""
+    Only a last parenthesis naming ``estimated_word``, "observed" or "in lieu" is taken off;
+    one that is part of the name ("Day of Valour (Araw ng Kagitingan)") stays."""
     match = _SUFFIX.search(name)
     if not match:
         return name.strip(), False, False
     label = match.group(1).casefold()
     estimated = estimated_word in label
-    observed = "observed" in label
+    observed = any(word in label for word in IN_LIEU_WORDS)
     if not (estimated or observed):
         return name.strip(), False, False
     return name[: match.start()].strip(), estimated, observed
@@ -122,6 +134,17 @@ def holiday_days(
                 )
                 if local_name == name:
                     local_name = None
-            found.append(HolidayDay(day, name, local_name, category, estimated, observed))
+            named_day_off = bool(DAY_OFF_NAMES.match(name))
+            found.append(
+                HolidayDay(
+                    day,
+                    name,
+                    local_name,
+                    category,
+                    estimated,
+                    observed or named_day_off,
+                    named_day_off,
+                )
+            )
     found.sort(key=lambda h: (h.day, h.category != "public", h.name))
     return tuple(found)

@@ -1,7 +1,8 @@
 """An iCalendar (RFC 5545) feed of every site's milestones, for Google Calendar or Outlook.
 
 One all-day event per milestone and first day, naming every site that shares it, with the
-curated explainer in the description. UIDs are stable, so subscribers see updates, not copies.
+curated explainer in the description; and one per day off in lieu away from its holiday's own
+days, naming its site. UIDs are stable, so subscribers see updates, not copies.
 The text is written by the ``icalendar`` library (escaping, CRLF, folding to 75 octets).
 """
 
@@ -14,7 +15,15 @@ from datetime import UTC, date, datetime, timedelta
 import icalendar
 
 from calendars.countries import flag
-from calendars.occasions import COMPANY, Calendar, Occasion, S, by_milestone
+from calendars.occasions import (
+    COMPANY,
+    Calendar,
+    Occasion,
+    S,
+    by_milestone,
+    coverage_note,
+    short_day,
+)
 
 PRODID = "-//lantern//cultural calendar//EN"
 FEED_DAYS_BACK, FEED_DAYS_AHEAD = 30, 365
@@ -52,8 +61,9 @@ def describe(group: list[Occasion[S]]) -> str:
     if not contents and lead.kind == COMPANY:
         lines.append("A company milestone.")
     for occasion in group:
-        if occasion.is_public_holiday:
-            lines.append(f"{occasion.site.name} site public holiday: expect reduced coverage.")
+        note = coverage_note(occasion, occasion.site.name)
+        if note is not None:
+            lines.append(note)
     if any(o.estimated for o in group):
         lines.append("Date estimated: it follows the lunar calendar and may move by a day.")
     lines += [f"Source: {content.source}" for content in contents]
@@ -83,6 +93,26 @@ def event(group: list[Occasion[S]], stamp: datetime) -> icalendar.Event:
     return item
 
 
+def day_off_event(occasion: Occasion[S], day: date, stamp: datetime) -> icalendar.Event:
+    """The all-day VEVENT of a day off in lieu away from the holiday's own days (Chicago off
+    Monday 5 July for Sunday 4 July): UID ``<day>-<slug>-off-<site key>@lantern``."""
+    item = icalendar.Event()
+    item.add("uid", f"{day:%Y%m%d}-{occasion.slug}-off-{occasion.site.key}@lantern")
+    item.add("dtstamp", stamp)
+    item.add("dtstart", day)
+    item.add("dtend", day + timedelta(days=1))
+    where = f"{flag(occasion.site.country)} {occasion.site.name}"
+    item.add("summary", f"{where} off: {occasion.name} (in lieu)")
+    item.add(
+        "description",
+        f"{occasion.site.name} is off today in lieu of {occasion.name} "
+        f"({short_day(occasion.first_day)}): expect reduced coverage.",
+    )
+    item.add("categories", ["Day off"])
+    item.add("transp", "TRANSPARENT")
+    return item
+
+
 def render_ics(calendar: Calendar[S], start: date, end: date, now: datetime) -> str:
     """The feed of ``calendar``'s milestones from ``start`` to ``end`` (inclusive), stamped
     ``now`` (aware), as RFC 5545 text with CRLF line ends.
@@ -98,8 +128,13 @@ def render_ics(calendar: Calendar[S], start: date, end: date, now: datetime) -> 
     feed.add("x-wr-calname", "Lantern: milestones at every site")
     feed.add("x-published-ttl", icalendar.vDuration(timedelta(hours=12)))
     stamp = now.astimezone(UTC).replace(microsecond=0)
-    for group in by_milestone(calendar.occasions(start, end)):
+    occasions = calendar.occasions(start, end)
+    for group in by_milestone(o for o in occasions if o.first_day <= end and o.last_day >= start):
         feed.add_component(event(group, stamp))
+    for occasion in occasions:  # days off in lieu, each on its own date with its site
+        for day in occasion.days_off_elsewhere:
+            if start <= day <= end:
+                feed.add_component(day_off_event(occasion, day, stamp))
     return bytes(feed.to_ical()).decode()
 
 

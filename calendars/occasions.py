@@ -77,11 +77,26 @@ class Occasion(Generic[S]):
     category: str | None  # the holidays category, for holidays
     estimated: bool
     content: Curated | None
+    # the site-local dates the site is off for it: its own days when a public holiday, and
+    # the days off the package gives in lieu ("observed", "in lieu", "Substitute Holiday")
+    days_off: tuple[date, ...] = ()
+    moved: bool = False  # the package gives only the day off it was moved to (CO, EG)
 
     @property
     def days(self) -> int:
         """How many days it lasts, 1 or more."""
         return (self.last_day - self.first_day).days + 1
+
+    @property
+    def days_off_elsewhere(self) -> tuple[date, ...]:
+        """Days off for it outside its own days: Monday 5 July for a Sunday 4 July."""
+        return tuple(day for day in self.days_off if not self.covers(day))
+
+    def overlaps(self, start: date, end: date) -> bool:
+        """Whether one of its days, or one of its days off, is in [start, end]."""
+        if self.first_day <= end and self.last_day >= start:
+            return True
+        return any(start <= day <= end for day in self.days_off)
 
     @property
     def is_public_holiday(self) -> bool:
@@ -139,13 +154,14 @@ class Calendar(Generic[S]):
                 within a week of the range, so a span crossing an edge is not cut).
 
         Returns:
-            Holidays (a substitute "observed" day left out) and company milestones; days of one
-            holiday in a row are one occasion.
+            Holidays and company milestones; days of one holiday in a row are one occasion.
+            A day off in lieu of a holiday is one of that holiday's ``days_off`` (and makes it
+            overlap the range); one the package gives without the holiday itself (Colombia's
+            and Egypt's moved holidays) is the holiday, on the day off, ``moved``.
         """
-        found = [o for o in self._holidays(site, start, end) if o.last_day >= start]
-        found += self._company(site, start, end)
+        found = self._holidays(site, start, end) + self._company(site, start, end)
         found.sort(key=lambda o: (o.first_day, o.kind != HOLIDAY, o.name))
-        return [o for o in found if o.first_day <= end and o.last_day >= start]
+        return [o for o in found if o.overlaps(start, end)]
 
     def occasions(
         self, start: date, end: date, sites: Iterable[S] | None = None
@@ -173,33 +189,42 @@ class Calendar(Generic[S]):
             )
         occasions: list[Occasion[S]] = []
         open_spans: dict[str, int] = {}  # slug -> index of its latest occasion
-        for holiday in days:
-            if holiday.observed:  # a substitute day off, not the milestone itself
-                continue
+        for holiday in [h for h in days if not h.observed]:
             slug = slugify(holiday.name)
             index = open_spans.get(slug)
             if index is not None and occasions[index].last_day == holiday.day - timedelta(days=1):
-                previous = occasions[index]
-                occasions[index] = _extend(previous, holiday.day, holiday.estimated)
+                occasions[index] = _extend(occasions[index], holiday)
                 continue
             if index is not None and occasions[index].covers(holiday.day):
-                continue  # the same day in a second category
-            occasions.append(
-                Occasion(
-                    site=site,
-                    slug=slug,
-                    name=holiday.name,
-                    local_name=holiday.local_name,
-                    first_day=holiday.day,
-                    last_day=holiday.day,
-                    kind=HOLIDAY,
-                    category=holiday.category,
-                    estimated=holiday.estimated,
-                    content=self.curated.find(site.country, holiday.name, holiday.local_name),
-                )
-            )
+                if holiday.category == "public":  # the same day in a second category
+                    occasions[index] = _day_off(occasions[index], holiday.day)
+                continue
+            occasions.append(self._occasion(site, holiday, slug))
             open_spans[slug] = len(occasions) - 1
+        for holiday in [h for h in days if h.observed]:
+            index = _in_lieu_of(occasions, holiday)
+            if index is not None:
+                occasions[index] = _day_off(occasions[index], holiday.day)
+            else:  # moved to this day, or a day off of its own: announced on it
+                occasion = self._occasion(site, holiday, slugify(holiday.name))
+                moved = not holiday.named_day_off
+                occasions.append(replace(occasion, days_off=(holiday.day,), moved=moved))
         return occasions
+
+    def _occasion(self, site: S, holiday: HolidayDay, slug: str) -> Occasion[S]:
+        return Occasion(
+            site=site,
+            slug=slug,
+            name=holiday.name,
+            local_name=holiday.local_name,
+            first_day=holiday.day,
+            last_day=holiday.day,
+            kind=HOLIDAY,
+            category=holiday.category,
+            estimated=holiday.estimated,
+            content=self.curated.find(site.country, holiday.name, holiday.local_name),
+            days_off=(holiday.day,) if holiday.category == "public" else (),
+        )
 
     # ---- company milestones
 
@@ -226,8 +251,48 @@ class Calendar(Generic[S]):
         return found
 
 
-def _extend(occasion: Occasion[S], day: date, estimated: bool) -> Occasion[S]:
-    return replace(occasion, last_day=day, estimated=occasion.estimated or estimated)
+def _extend(occasion: Occasion[S], holiday: HolidayDay) -> Occasion[S]:
+    extended = replace(
+        occasion, last_day=holiday.day, estimated=occasion.estimated or holiday.estimated
+    )
+    return _day_off(extended, holiday.day) if holiday.category == "public" else extended
+
+
+def _day_off(occasion: Occasion[S], day: date) -> Occasion[S]:
+    return replace(occasion, days_off=tuple(sorted({*occasion.days_off, day})))
+
+
+IN_LIEU_REACH = 7  # days: how far from its holiday the package puts a day off in lieu
+
+
+def _in_lieu_of(occasions: Sequence[Occasion[S]], day_off: HolidayDay) -> int | None:
+    """Which holiday a day off in lieu stands in for: the one of the same name within a
+    week; for a day off with a name of its own ("Substitute Holiday"), the nearest holiday
+    before it that fell on a weekend, else the nearest one. None when there is none (the
+    holiday was moved: the day off is all the package gives)."""
+
+    def distance(occasion: Occasion[S]) -> int:
+        if occasion.covers(day_off.day):
+            return 0
+        return min(
+            abs((day_off.day - edge).days) for edge in (occasion.first_day, occasion.last_day)
+        )
+
+    def on_weekend_before(occasion: Occasion[S]) -> bool:
+        days = (occasion.first_day + timedelta(days=n) for n in range(occasion.days))
+        return occasion.last_day < day_off.day and any(d.weekday() >= 5 for d in days)
+
+    near = [
+        (index, occasion)
+        for index, occasion in enumerate(occasions)
+        if occasion.kind == HOLIDAY and distance(occasion) <= IN_LIEU_REACH
+    ]
+    if not day_off.named_day_off:
+        slug = slugify(day_off.name)
+        same = [(distance(o), i) for i, o in near if o.slug == slug]
+        return min(same)[1] if same else None
+    ranked = [(not on_weekend_before(o), distance(o), i) for i, o in near]
+    return min(ranked)[2] if ranked else None
 
 
 def by_milestone(occasions: Iterable[Occasion[S]]) -> list[list[Occasion[S]]]:
@@ -236,6 +301,49 @@ def by_milestone(occasions: Iterable[Occasion[S]]) -> list[list[Occasion[S]]]:
     for occasion in occasions:
         groups.setdefault((occasion.first_day, occasion.slug), []).append(occasion)
     return list(groups.values())
+
+
+def short_day(day: date) -> str:
+    """'Mon 5 Jul': a weekday and date people read at a glance, in English."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def day_off_labels(group: Iterable[Occasion[S]]) -> list[str]:
+    """Short labels for a listing line of one milestone: "Chicago HQ off Mon 5 Jul in lieu"
+    for each site with a day off away from the milestone's days, "moved to this day" once
+    if it was moved."""
+    labels = []
+    for occasion in group:
+        if occasion.days_off_elsewhere:
+            days = ", ".join(short_day(day) for day in occasion.days_off_elsewhere)
+            labels.append(f"{occasion.site.name} off {days} in lieu")
+        elif occasion.moved and "moved to this day" not in labels:
+            labels.append("moved to this day")
+    return labels
+
+
+def coverage_note(occasion: Occasion[S], label: str) -> str | None:
+    """What an occasion means for cover at its site, as one line starting with ``label``
+    (the site's name, flagged or not), or None when it means nothing.
+
+    "Chicago site public holiday: expect reduced coverage."; with a day off elsewhere,
+    "Chicago site public holiday, and off Mon 5 Jul in lieu: …"; a moved holiday, "Bogotá site
+    public holiday (moved to this day): …"; "Mumbai: optional holiday, some colleagues may be
+    off."
+    """
+    expect = "expect reduced coverage."
+    if occasion.days_off:
+        elsewhere = ", ".join(short_day(day) for day in occasion.days_off_elsewhere)
+        own = len(occasion.days_off) > len(occasion.days_off_elsewhere)
+        if not elsewhere:
+            moved = " (moved to this day)" if occasion.moved else ""
+            return f"{label} site public holiday{moved}: {expect}"
+        if own:
+            return f"{label} site public holiday, and off {elsewhere} in lieu: {expect}"
+        return f"{label} site off {elsewhere} in lieu: {expect}"
+    if occasion.kind == HOLIDAY and occasion.category == "optional":
+        return f"{label}: optional holiday, some colleagues may be off."
+    return None
 
 
 def kind_label(occasion: Occasion[S]) -> str:

@@ -11,7 +11,7 @@ from bot.infra import slack_text
 from bot.infra.config import WorkspaceConfig
 from bot.infra.outbox.queue import Outgoing
 from calendars.countries import flag
-from calendars.occasions import kind_label
+from calendars.occasions import day_off_labels, kind_label
 
 LIST_LIMIT = 60  # milestone lines in one /celebrate list answer
 
@@ -47,6 +47,7 @@ def describe(group: Group) -> str:
         extras.append(f"{lead.days} days")
     if any(o.estimated for o in group):
         extras.append("date estimated")
+    extras += day_off_labels(group)
     emoji = lead.content.emoji + " " if lead.content else ""
     name, where = slack_text.escape(lead.name), slack_text.escape(sites)
     return f"{emoji}*{name}* — {where} ({', '.join(extras)})"

@@ -11,7 +11,7 @@ from typing import Any
 from bot.infra import slack_text
 from bot.infra.config import Site, WorkspaceConfig
 from calendars.countries import flag
-from calendars.occasions import COMPANY, Occasion, kind_label
+from calendars.occasions import COMPANY, Occasion, coverage_note, kind_label
 
 SiteOccasion = Occasion[Site]
 
@@ -142,14 +142,14 @@ def generic_line(occasions: Sequence[SiteOccasion]) -> str:
 
 
 def coverage_notes(occasions: Sequence[SiteOccasion]) -> list[str]:
-    """One line per site: "Manila site public holiday: expect reduced coverage." """
+    """One line per site (:func:`calendars.occasions.coverage_note`): "🇵🇭 Manila site public
+    holiday: expect reduced coverage.", "🇺🇸 Chicago site public holiday, and off Mon 5 Jul in
+    lieu: …" """
     notes = []
     for occasion in _unique_occasions_by_site(occasions):
-        label = f"{flag(occasion.site.country)} {occasion.site.name}"
-        if occasion.is_public_holiday:
-            notes.append(f"{label} site public holiday: expect reduced coverage.")
-        elif occasion.kind != COMPANY and occasion.category == "optional":
-            notes.append(f"{label}: optional holiday, some colleagues may be off.")
+        note = coverage_note(occasion, f"{flag(occasion.site.country)} {occasion.site.name}")
+        if note is not None:
+            notes.append(note)
     return notes
 
 

@@ -11,7 +11,7 @@ from bot.infra.clock import plan
 from bot.infra.config import WorkspaceConfig
 from bot.runtime.planners import PLANNERS
 from calendars.countries import flag
-from calendars.occasions import by_milestone, kind_label
+from calendars.occasions import by_milestone, day_off_labels, kind_label
 
 
 def render_preview(config: WorkspaceConfig, start: date, days: int) -> str:
@@ -49,6 +49,7 @@ def render_preview(config: WorkspaceConfig, start: date, days: int) -> str:
             extras.append(f"{lead.days} days")
         if any(o.estimated for o in shared):
             extras.append("date estimated")
+        extras += day_off_labels(shared)
         if lead.content is not None:
             extras.append("explainer")
         note = f" ({', '.join(extras)})" if extras else ""

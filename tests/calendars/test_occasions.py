@@ -86,7 +86,7 @@ def test_estimated_dates_are_flagged() -> None:
     assert eid.estimated and "(" not in eid.name
 
 
-def test_observed_substitutes_are_not_milestones() -> None:
+def test_observed_substitutes_are_days_off_not_milestones() -> None:
     days = holiday_days("US", None, ("public",), None, 2026)
     observed = [h for h in days if h.observed]
     assert observed and all("(" not in h.name for h in observed)
@@ -97,7 +97,8 @@ def test_observed_substitutes_are_not_milestones() -> None:
     )
     # 4 July 2026 is a Saturday; Friday 3 July is its observed day off
     found = at(config, "us", date(2026, 7, 3))
-    assert "independence-day" not in found
+    assert found["independence-day"].first_day == date(2026, 7, 4)  # the milestone's own day
+    assert found["independence-day"].days_off_elsewhere == (date(2026, 7, 3),)
 
 
 @pytest.mark.parametrize(

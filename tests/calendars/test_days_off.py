@@ -1,0 +1,118 @@
+"""Days off as the holidays package writes its tests: per country, dates and what lantern does
+on each. A day off in lieu of a holiday on a weekend ("observed", "in lieu", "Substitute
+Holiday") is a day off of that holiday; a holiday the package gives only on the day it was
+moved to (Colombia's Ley Emiliani Mondays, Egypt's Thursdays) is the milestone on that day.
+
+The dates are the countries' own rules, not read back from the package: the US observes a
+Saturday holiday on the Friday before and a Sunday one on the Monday after (5 U.S.C. 6103);
+Colombia moves Epiphany and Saint Joseph's Day to the following Monday (Ley 51 de 1983);
+Thailand, Kenya and South Africa give the Monday after a Sunday holiday; Japan gives the next
+working day after a Sunday holiday (Act on National Holidays, art. 3(2)); the UK moves Christmas
+and Boxing Day on a weekend to the next weekdays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import icalendar
+import pytest
+
+from calendars.ics import render_ics
+from calendars.occasions import Calendar, Occasion, coverage_note, day_off_labels
+
+MILESTONE, DAY_OFF, MOVED, NOTHING = "milestone", "day off", "moved", "nothing"
+
+
+@dataclass(frozen=True)
+class Site:
+    key: str
+    name: str
+    country: str
+    subdivision: str | None = None
+    categories: tuple[str, ...] = ("public",)
+    language: str | None = None
+
+
+def occasions_on(country: str, day: date) -> list[Occasion[Site]]:
+    site = Site(country.lower(), f"{country} site", country)
+    return Calendar([site]).site_occasions(site, day, day)
+
+
+def what_lantern_does(country: str, day: date, slug: str) -> str:
+    for occasion in occasions_on(country, day):
+        if occasion.slug != slug:
+            continue
+        if occasion.moved and occasion.first_day == day:
+            return MOVED
+        if occasion.covers(day):
+            return MILESTONE
+        if day in occasion.days_off_elsewhere:
+            return DAY_OFF
+    return NOTHING
+
+
+@pytest.mark.parametrize(
+    ("country", "day", "slug", "expected"),
+    [
+        ("US", date(2027, 7, 4), "independence-day", MILESTONE),  # a Sunday
+        ("US", date(2027, 7, 5), "independence-day", DAY_OFF),  # Monday off in lieu
+        ("US", date(2027, 12, 24), "christmas-day", DAY_OFF),  # Friday before a Saturday
+        ("US", date(2027, 12, 25), "christmas-day", MILESTONE),
+        ("US", date(2027, 12, 31), "new-years-day", DAY_OFF),  # for Saturday 1 January 2028
+        ("CO", date(2027, 1, 6), "epiphany", NOTHING),  # moved: not a day off on the 6th
+        ("CO", date(2027, 1, 11), "epiphany", MOVED),  # the Monday after
+        ("CO", date(2027, 3, 22), "saint-josephs-day", MOVED),  # 19 March is a Friday
+        ("EG", date(2027, 1, 28), "january-25th-revolution-and-national-police-day", MOVED),
+        ("TH", date(2026, 5, 31), "visakha-bucha", MILESTONE),  # a Sunday
+        ("TH", date(2026, 6, 1), "visakha-bucha", DAY_OFF),  # "Visakha Bucha (in lieu)"
+        ("JP", date(2026, 5, 3), "constitution-day", MILESTONE),  # a Sunday in Golden Week
+        ("JP", date(2026, 5, 6), "constitution-day", DAY_OFF),  # "Substitute Holiday"
+        ("KE", date(2027, 12, 13), "jamhuri-day", DAY_OFF),  # 12 December is a Sunday
+        ("ZA", date(2027, 3, 22), "human-rights-day", DAY_OFF),  # 21 March is a Sunday
+        ("GB", date(2027, 12, 27), "christmas-day", DAY_OFF),
+        ("GB", date(2027, 12, 28), "boxing-day", DAY_OFF),
+    ],
+)
+def test_what_lantern_does_on_each_day(country: str, day: date, slug: str, expected: str) -> None:
+    assert what_lantern_does(country, day, slug) == expected
+
+
+def test_a_substitute_day_is_never_a_milestone_of_its_own() -> None:
+    names = {o.name for o in occasions_on("JP", date(2026, 5, 6))}
+    assert "Substitute Holiday" not in names
+    names = {o.name for o in occasions_on("TH", date(2026, 6, 1))}
+    assert names == {"Visakha Bucha"}  # not "Visakha Bucha (in lieu)" as another milestone
+
+
+def test_the_coverage_note_names_the_weekday_off() -> None:
+    (independence,) = [
+        o for o in occasions_on("US", date(2027, 7, 4)) if o.slug == "independence-day"
+    ]
+    note = coverage_note(independence, "Chicago")
+    assert note is not None and "off Mon 5 Jul" in note
+    (epiphany,) = occasions_on("CO", date(2027, 1, 11))
+    assert epiphany.local_name is None or "Reyes" in epiphany.local_name
+    note = coverage_note(epiphany, "Bogotá")
+    assert note is not None and "moved to this day" in note
+
+
+def test_every_day_off_is_in_the_feed_on_its_date_with_its_site() -> None:
+    sites = [Site("chicago", "Chicago HQ", "US"), Site("bogota", "Bogotá", "CO")]
+    now = datetime(2027, 1, 1, tzinfo=UTC)
+    text = render_ics(Calendar(sites), date(2027, 1, 1), date(2027, 12, 31), now)
+    on: dict[date, list[str]] = {}
+    for item in icalendar.Calendar.from_ical(text).walk("VEVENT"):
+        on.setdefault(item.decoded("DTSTART"), []).append(str(item["SUMMARY"]))
+    assert any("Chicago HQ" in s and "Independence Day" in s for s in on[date(2027, 7, 5)])
+    assert any("Epiphany" in s and "Bogotá" in s for s in on[date(2027, 1, 11)])
+    assert date(2027, 1, 6) not in on  # Bogotá works on 6 January 2027
+    assert any("Chicago HQ" in s and "Christmas" in s for s in on[date(2027, 12, 24)])
+
+
+def test_listings_name_the_day_off_and_the_move() -> None:
+    independence = [o for o in occasions_on("US", date(2027, 7, 4)) if o.slug == "independence-day"]
+    assert day_off_labels(independence) == ["US site off Mon 5 Jul in lieu"]
+    assert day_off_labels(occasions_on("CO", date(2027, 1, 11))) == ["moved to this day"]
+    assert day_off_labels(occasions_on("CO", date(2027, 1, 1))) == []  # on its own day
