@@ -30,6 +30,7 @@ class HomeFigures:
     mine: list[Kudos]
     latest: list[Kudos]
     health: DeliveryHealth | None
+    calendar_warnings: tuple[str, ...] = ()  # admins only: sites whose holiday data runs out
 
 
 def site_line(site: Site, now: datetime) -> str:
@@ -86,6 +87,10 @@ def home_view(config: WorkspaceConfig, figures: HomeFigures, now: datetime) -> d
     blocks += [slack_text.section(text) for text in slack_text.pack(lines, 2900, "\n")]
     if figures.health is not None:
         blocks += [slack_text.divider(), slack_text.section(_health_lines(figures.health))]
+    if figures.calendar_warnings:
+        lines = ["*Calendar data* (admins)"]
+        lines += [f"⚠️ {slack_text.escape(w)}" for w in figures.calendar_warnings]
+        blocks += [slack_text.section(text) for text in slack_text.pack(lines, 2900, "\n")]
     celebrations = slack_text.mention_channel(config.workspace.celebrations_channel)
     feed = slack_text.mention_channel(config.workspace.feed_channel)
     blocks.append(slack_text.context(f"Celebrations go to {celebrations} · recognition to {feed}"))

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.celebrate.listing import local_today, upcoming
 from bot.home import queries
 from bot.home.render import HOME_DAYS, LATEST, HomeFigures, home_view
+from bot.infra.calendar import data_warnings
 from bot.infra.context import AppContext
 from bot.infra.roles import RolesUnavailable
 
@@ -30,24 +31,27 @@ def figures(
     Returns:
         HomeFigures: the next HOME_DAYS (14) days' milestones from today in the workspace
         timezone, kudos received and given this month, the 3 newest received, the LATEST (5)
-        newest cross-site kudos, and for admins the delivery health.
+        newest cross-site kudos, and for admins the delivery health and the sites whose
+        holiday data runs out this year or next.
     """
     try:
         person = ctx.directory.get(user_id)
     except (SlackApiError, OSError):
         person = None
     zone = (person.zone if person else None) or ctx.config.workspace.tz
+    today = local_today(ctx.config, now)
     with ctx.session_factory() as session:
         received, given = queries.kudos_counts(
             session, team_id, user_id, queries.month_start(now, zone)
         )
         return HomeFigures(
-            upcoming=upcoming(ctx.config, local_today(ctx.config, now), HOME_DAYS),
+            upcoming=upcoming(ctx.config, today, HOME_DAYS),
             received=received,
             given=given,
             mine=queries.recent_received(session, team_id, user_id, 3),
             latest=queries.latest_across_sites(session, team_id, LATEST),
             health=queries.delivery_health(session, team_id) if is_admin else None,
+            calendar_warnings=data_warnings(ctx.config, today) if is_admin else (),
         )
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from functools import lru_cache
 
 from bot.infra.config import Site, WorkspaceConfig
-from calendars.coverage import estimated_names
+from calendars.coverage import data_gaps, estimated_names
 from calendars.occasions import Calendar
 
 
@@ -31,3 +31,22 @@ def estimated_warnings(config: WorkspaceConfig, today: date, years: int = 2) -> 
                     "(lunar dates not yet confirmed) and may move by a day; posts will say so"
                 )
     return warnings
+
+
+@lru_cache(maxsize=16)
+def data_warnings(config: WorkspaceConfig, today: date, years: int = 2) -> tuple[str, ...]:
+    """One warning per site whose holiday data runs out this year or next (from ``today``'s
+    year, ``years`` years): shown by ``check-config``, ``preview``, the worker's log and the
+    admins' App Home, so a site does not lose its holidays silently. Cached per config and
+    day."""
+    found = []
+    for site in config.sites:
+        gaps = data_gaps(site, range(today.year, today.year + years))
+        if gaps:
+            short = "; ".join(gap.describe() for gap in gaps)
+            found.append(
+                f"{site.name} ({site.key}, {site.country}): the holidays package has {short}: "
+                "its tables end there, so this site's holidays, coverage notes and days off "
+                "stop; a newer release of the holidays package may extend its tables"
+            )
+    return tuple(found)

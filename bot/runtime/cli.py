@@ -111,10 +111,13 @@ def cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    from bot.infra.calendar import estimated_warnings
+    from bot.infra.calendar import data_warnings, estimated_warnings
 
-    for warning in estimated_warnings(config, datetime.now(config.workspace.tz).date()):
+    today = datetime.now(config.workspace.tz).date()
+    for warning in estimated_warnings(config, today):
         print(f"warning: {warning}")
+    for warning in data_warnings(config, today):
+        print(f"warning: {config.source}: {warning}")
     sites = ", ".join(f"{s.key} ({s.country}, {s.timezone})" for s in config.sites)
     print(f"{settings.config_path}: OK — {len(config.sites)} sites: {sites}")
     milestones = len(config.milestones)

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.infra import slack_text
-from bot.infra.calendar import calendar_for
+from bot.infra.calendar import calendar_for, data_warnings
 from bot.infra.clock import plan
 from bot.infra.config import WorkspaceConfig
 from bot.runtime.planners import PLANNERS
@@ -37,6 +37,11 @@ def render_preview(config: WorkspaceConfig, start: date, days: int) -> str:
             f"{site.kind}{partner} · posts at {post_time:%H:%M} local · channel {site.channel}"
         )
     lines.append("")
+    gaps = data_warnings(config, start, years=(end.year - start.year) + 2)
+    if gaps:
+        lines.append("Warnings")
+        lines += [f"  ⚠️ {warning}" for warning in gaps]
+        lines.append("")
     lines.append("Cultural calendar")
     occasions = calendar_for(config).occasions(start, end)
     grouped = by_milestone(occasions)

@@ -14,6 +14,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
+from bot.infra.calendar import data_warnings
 from bot.infra.clock import TickResult, tick
 from bot.infra.config import Settings, WorkspaceConfig
 from bot.infra.context import AppContext
@@ -215,6 +216,8 @@ def run_worker(settings: Settings, config: WorkspaceConfig, *, interval: int = 6
         misfire_grace_time=interval,
     )
     log.info("worker started: ticking every %ds", interval)
+    for warning in data_warnings(config, datetime.now(config.workspace.tz).date()):
+        log.warning("calendar data: %s", warning)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

@@ -312,3 +312,40 @@ def test_export_kudos_csv_and_json(
     assert data[0]["values"] == ["teamwork"] and data[0]["recipients"] == ["U0ANA"]
     bad = lantern("export", "kudos", "--format", "xml", env=env)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+COLOMBO = """
+[workspace]
+timezone = "Asia/Colombo"
+celebrations_channel = "C0CELEBRATE"
+feed_channel = "C0KUDOS"
+
+[[sites]]
+key = "colombo"
+name = "Colombo"
+country = "LK"
+timezone = "Asia/Colombo"
+kind = "bpo"
+partner = "Lanka Voice"
+channel = "C0COLOMBO"
+"""
+
+
+def test_a_site_whose_holiday_data_runs_out_is_warned_not_silent(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from calendars.coverage import holiday_count
+    from tests.calendars.test_coverage import COLOMBO as colombo_site
+
+    year = next(y for y in range(2026, 2126) if holiday_count(colombo_site, y) == 0)
+    path = tmp_path / "lantern.toml"
+    path.write_text(COLOMBO)
+    env = env_for(settings, LANTERN_CONFIG=str(path), SLACK_BOT_TOKEN="", LANTERN_SECRET="")
+    result = lantern("preview", "--from", f"{year - 1}-12-30", "--days", "3", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Warnings" in result.stdout and f"no holidays in {year}" in result.stdout
+    assert result.stderr == ""  # not the holidays package's own warning on stderr
+    if year - 1 == datetime.now(UTC).year or year == datetime.now(UTC).year:
+        checked = lantern("check-config", env=env)
+        assert checked.returncode == 0  # a warning, not a broken config
+        assert f"no holidays in {year}" in checked.stdout
