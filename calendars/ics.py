@@ -74,7 +74,7 @@ def event(group: list[Occasion[S]], stamp: datetime) -> icalendar.Event:
     """The all-day VEVENT of one milestone shared by ``group``'s sites (one
     :func:`by_milestone` group; its first occasion gives the dates).
 
-    The UID is ``<first day>-<slug>@lantern``, stable across feeds so a calendar updates the
+    The UID is ``<first day>-<festival>@lantern``, stable across feeds so a calendar updates the
     event in place. DTEND is the day after the last day: an all-day end is exclusive
     (RFC 5545, 3.6.1). ``stamp`` is the aware UTC DTSTAMP. TRANSP is TRANSPARENT: the day does
     not show the subscriber as busy.
@@ -82,7 +82,7 @@ def event(group: list[Occasion[S]], stamp: datetime) -> icalendar.Event:
     lead = group[0]
     sites = ", ".join(f"{flag(o.site.country)} {o.site.name}" for o in group)
     item = icalendar.Event()
-    item.add("uid", f"{lead.first_day:%Y%m%d}-{lead.slug}@lantern")
+    item.add("uid", f"{lead.first_day:%Y%m%d}-{lead.festival}@lantern")
     item.add("dtstamp", stamp)
     item.add("dtstart", lead.first_day)
     item.add("dtend", lead.last_day + timedelta(days=1))  # all-day: the end is exclusive

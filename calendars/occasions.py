@@ -15,6 +15,7 @@ from typing import Generic, Protocol, TypeVar
 
 from calendars.company import Milestone, first_days
 from calendars.curated import Curated, CuratedIndex, load_index
+from calendars.festivals import FestivalIndex, load_festivals
 from calendars.holiday_days import HolidayDay, holiday_days
 
 HOLIDAY, COMPANY = "holiday", "company"
@@ -81,6 +82,9 @@ class Occasion(Generic[S]):
     # the days off the package gives in lieu ("observed", "in lieu", "Substitute Holiday")
     days_off: tuple[date, ...] = ()
     moved: bool = False  # the package gives only the day off it was moved to (CO, EG)
+    # the identity it is known by across sites (calendars.festivals): "christmas" wherever
+    # it is kept, "independence-day-jm" for Jamaica's own; company milestones: their slug
+    festival: str = ""
 
     @property
     def days(self) -> int:
@@ -139,10 +143,12 @@ class Calendar(Generic[S]):
         sites: Sequence[S],
         milestones: Sequence[Milestone] = (),
         curated: CuratedIndex | None = None,
+        festivals: FestivalIndex | None = None,
     ) -> None:
         self.sites = tuple(sites)
         self.milestones = tuple(milestones)
         self.curated = curated if curated is not None else load_index()
+        self.festivals = festivals if festivals is not None else load_festivals()
 
     def site_occasions(self, site: S, start: date, end: date) -> list[Occasion[S]]:
         """Occasions at ``site`` that overlap [start, end], by first day (holidays before
@@ -188,10 +194,10 @@ class Calendar(Generic[S]):
                 holiday_days(site.country, site.subdivision, site.categories, site.language, year)
             )
         occasions: list[Occasion[S]] = []
-        open_spans: dict[str, int] = {}  # slug -> index of its latest occasion
+        open_spans: dict[str, int] = {}  # festival -> index of its latest occasion
         for holiday in [h for h in days if not h.observed]:
-            slug = slugify(holiday.name)
-            index = open_spans.get(slug)
+            occasion = self._occasion(site, holiday)
+            index = open_spans.get(occasion.festival)
             if index is not None and occasions[index].last_day == holiday.day - timedelta(days=1):
                 occasions[index] = _extend(occasions[index], holiday)
                 continue
@@ -199,31 +205,38 @@ class Calendar(Generic[S]):
                 if holiday.category == "public":  # the same day in a second category
                     occasions[index] = _day_off(occasions[index], holiday.day)
                 continue
-            occasions.append(self._occasion(site, holiday, slug))
-            open_spans[slug] = len(occasions) - 1
+            occasions.append(occasion)
+            open_spans[occasion.festival] = len(occasions) - 1
         for holiday in [h for h in days if h.observed]:
             index = _in_lieu_of(occasions, holiday)
             if index is not None:
                 occasions[index] = _day_off(occasions[index], holiday.day)
             else:  # moved to this day, or a day off of its own: announced on it
-                occasion = self._occasion(site, holiday, slugify(holiday.name))
+                occasion = self._occasion(site, holiday)
                 moved = not holiday.named_day_off
                 occasions.append(replace(occasion, days_off=(holiday.day,), moved=moved))
         return occasions
 
-    def _occasion(self, site: S, holiday: HolidayDay, slug: str) -> Occasion[S]:
+    def _occasion(self, site: S, holiday: HolidayDay) -> Occasion[S]:
+        """One day of a holiday at ``site``: named as its festival where the festival is
+        shared (so a post shared by sites has one name), with the site's explainer."""
+        slug = slugify(holiday.name)
+        festival = self.festivals.find(holiday.name)
+        shared = festival is not None and festival.shared
+        name = festival.name if festival is not None and shared else holiday.name
         return Occasion(
             site=site,
-            slug=slug,
-            name=holiday.name,
+            slug=slugify(name),
+            name=name,
             local_name=holiday.local_name,
             first_day=holiday.day,
             last_day=holiday.day,
             kind=HOLIDAY,
             category=holiday.category,
             estimated=holiday.estimated,
-            content=self.curated.find(site.country, holiday.name, holiday.local_name),
+            content=self.curated.find(site.country, holiday.name, holiday.local_name, name),
             days_off=(holiday.day,) if holiday.category == "public" else (),
+            festival=self.festivals.identity(site.country, holiday.name, slug),
         )
 
     # ---- company milestones
@@ -234,10 +247,11 @@ class Calendar(Generic[S]):
             if not milestone.applies_to(site.key):
                 continue
             for first in first_days(milestone, start, end):
+                slug = "company-" + slugify(milestone.name)
                 found.append(
                     Occasion(
                         site=site,
-                        slug="company-" + slugify(milestone.name),
+                        slug=slug,
                         name=milestone.name,
                         local_name=None,
                         first_day=first,
@@ -246,6 +260,7 @@ class Calendar(Generic[S]):
                         category=None,
                         estimated=False,
                         content=None,
+                        festival=slug,
                     )
                 )
         return found
@@ -296,10 +311,11 @@ def _in_lieu_of(occasions: Sequence[Occasion[S]], day_off: HolidayDay) -> int | 
 
 
 def by_milestone(occasions: Iterable[Occasion[S]]) -> list[list[Occasion[S]]]:
-    """One group per milestone and first day, in calendar order: the sites that share it."""
+    """One group per festival and first day, in calendar order: the sites that share it
+    (Christmas at five sites is one group; Jamaica's and Bolivia's Independence Days are two)."""
     groups: dict[tuple[date, str], list[Occasion[S]]] = {}
     for occasion in occasions:
-        groups.setdefault((occasion.first_day, occasion.slug), []).append(occasion)
+        groups.setdefault((occasion.first_day, occasion.festival), []).append(occasion)
     return list(groups.values())
 
 

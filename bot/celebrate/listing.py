@@ -27,8 +27,8 @@ def upcoming(config: WorkspaceConfig, today: date, days: int) -> list[Group]:
 
 
 def option_value(group: Group) -> str:
-    """How the form names a group: ``<first day>|<slug>``."""
-    return f"{group[0].first_day.isoformat()}|{group[0].slug}"
+    """How the form names a group: ``<first day>|<festival>``."""
+    return f"{group[0].first_day.isoformat()}|{group[0].festival}"
 
 
 def find_group(config: WorkspaceConfig, value: str | None) -> Group | None:
@@ -36,12 +36,12 @@ def find_group(config: WorkspaceConfig, value: str | None) -> Group | None:
     None, a malformed value or a milestone no longer there (the config changed)."""
     if not value or "|" not in value:
         return None
-    day_text, slug = value.split("|", 1)
+    day_text, festival = value.split("|", 1)
     try:
         day = date.fromisoformat(day_text)
     except ValueError:
         return None
     for group in upcoming(config, day, 1):
-        if group[0].slug == slug:
+        if group[0].festival == festival:
             return group
     return None

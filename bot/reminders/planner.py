@@ -1,7 +1,8 @@
 """When reminders are due. One post goes to the celebrations channel per milestone, day and
 offset, naming every site that shares it (due at the earliest of their local times); the
 day-of post also goes to each site's own channel at that site's time. Keys make each post
-happen once: ``reminder:<first day>:<slug>:<n>`` and ``reminder:<site>:<first day>:<slug>:0``.
+happen once: ``reminder:<first day>:<festival>:<n>`` and ``reminder:<site>:<first day>:<slug>:0``
+(the festival is the milestone's identity across sites, :mod:`calendars.festivals`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def plan_reminders(window: PlanWindow) -> Iterator[Planned]:
 
     Yields:
         For each milestone, day and offset, the celebrations-channel post (due at the
-        earliest of the sharing sites' times, key ``reminder:<first day>:<slug>:<n>``); on
+        earliest of the sharing sites' times, key ``reminder:<first day>:<festival>:<n>``); on
         the day itself, also one post per site to its own channel. Unordered: the clock sorts.
     """
     config = window.config
@@ -57,7 +58,7 @@ def plan_reminders(window: PlanWindow) -> Iterator[Planned]:
     last = window.end.astimezone(UTC).date() + timedelta(days=max(steps) + 2)
     occasions = calendar_for(config).occasions(first, last)
     for shared in by_milestone(o for o in occasions if first <= o.first_day <= last):
-        first_day, slug = shared[0].first_day, shared[0].slug
+        first_day, festival = shared[0].first_day, shared[0].festival
         for n in steps:
             dues = [post_time_at(o.site, config, first_day - timedelta(days=n)) for o in shared]
             if n == 0:
@@ -68,7 +69,7 @@ def plan_reminders(window: PlanWindow) -> Iterator[Planned]:
             if not window.start <= due <= window.end:
                 continue
             earliest = shared[dues.index(due)]
-            key = f"reminder:{first_day.isoformat()}:{slug}:{n}"
+            key = f"reminder:{first_day.isoformat()}:{festival}:{n}"
             channel = config.workspace.celebrations_channel
             message = reminder_message(config, shared, n, channel, at=due)
             summary = (

@@ -21,7 +21,7 @@ def events(text: str) -> dict[str, icalendar.Component]:
 def test_feed_parses_with_one_event_per_milestone(config: WorkspaceConfig) -> None:
     text = render_ics(calendar_for(config), date(2026, 6, 1), date(2026, 6, 30), NOW)
     found = events(text)
-    event = found["20260612-independence-day@lantern"]
+    event = found["20260612-independence-day-ph@lantern"]
     assert event.decoded("DTSTART") == date(2026, 6, 12)
     assert event.decoded("DTEND") == date(2026, 6, 13)  # all-day: end is exclusive
     summary = str(event["SUMMARY"])
@@ -32,7 +32,7 @@ def test_feed_parses_with_one_event_per_milestone(config: WorkspaceConfig) -> No
 
 def test_multi_day_milestones_span_their_days(config: WorkspaceConfig) -> None:
     found = events(render_ics(calendar_for(config), date(2026, 2, 1), date(2026, 2, 28), NOW))
-    carnival = found["20260216-carnival@lantern"]
+    carnival = found["20260216-carnival-br@lantern"]
     assert carnival.decoded("DTEND") == date(2026, 2, 18)
     week = events(render_ics(calendar_for(config), date(2026, 10, 1), date(2026, 10, 31), NOW))
     assert week["20261005-company-cultural-connection-week@lantern"].decoded("DTEND") == date(

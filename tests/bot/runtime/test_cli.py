@@ -229,7 +229,7 @@ def test_tick_dry_run_prints_reminders_and_stores_nothing(
     result = lantern("tick", "--now", "2026-06-11T01:00:00Z", "--dry-run", env=env_for(settings))
     assert result.returncode == 0, result.stderr
     assert (
-        "would send: chat.postMessage → C0CELEBRATE [reminder:2026-06-12:independence-day:1]"
+        "would send: chat.postMessage → C0CELEBRATE [reminder:2026-06-12:independence-day-ph:1]"
         in (result.stdout)
     )
     assert slack.calls_to("chat.postMessage") == []
@@ -237,8 +237,9 @@ def test_tick_dry_run_prints_reminders_and_stores_nothing(
         for model in (OutboxMessage, ScheduledRun):
             assert session.scalar(select(func.count()).select_from(model)) == 0
     real = lantern("tick", "--now", "2026-06-11T01:00:00Z", env=env_for(settings))
-    assert "enqueued: chat.postMessage → C0CELEBRATE [reminder:2026-06-12:independence-day:1]" in (
-        real.stdout
+    assert (
+        "enqueued: chat.postMessage → C0CELEBRATE [reminder:2026-06-12:independence-day-ph:1]"
+        in (real.stdout)
     )
     assert len(slack.calls_to("chat.postMessage")) == 1
 
@@ -251,7 +252,7 @@ def test_calendar_ics_to_a_file_and_token(settings: Settings, tmp_path: Path) ->
     )
     assert result.returncode == 0, result.stderr
     text = out.read_text(encoding="utf-8")
-    assert "UID:20260612-independence-day@lantern" in text
+    assert "UID:20260612-independence-day-ph@lantern" in text
     token = lantern("calendar", "--token", env=env)
     from calendars.ics import feed_token
 
