@@ -12,8 +12,9 @@ line per problem naming the file, the entry and the key.
 
 from __future__ import annotations
 
+import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -63,6 +64,40 @@ def _aliases(value: Any) -> tuple[str, ...]:
     return tuple(a.strip() for a in value)
 
 
+# The greeting languages the data files use, by English name, with their ISO 639 code (the
+# code the holidays package and lantern.toml's `language` use).
+LANGUAGE_CODES = {
+    "Arabic": "ar",
+    "English": "en",
+    "Filipino": "fil",
+    "Hindi": "hi",
+    "isiZulu": "zu",
+    "Polish": "pl",
+    "Portuguese": "pt",
+    "Romanian": "ro",
+    "Spanish": "es",
+    "Swahili": "sw",
+    "Tamazight": "zgh",
+    "Tamil": "ta",
+    "Telugu": "te",
+}
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def isolate(text: str) -> str:
+    """``text`` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE when it holds
+    right-to-left script (Unicode Bidirectional Algorithm, UAX #9, 6.3), so "عيد مبارك!"
+    keeps its "!" at its own end inside an English line; other text unchanged."""
+    return f"\u2068{text}\u2069" if _RIGHT_TO_LEFT.search(text) else text
+
+
+def _language(value: Any) -> str:
+    name = _line(value)
+    if name not in LANGUAGE_CODES:
+        raise Invalid(f"unknown language {name!r} (known: {', '.join(sorted(LANGUAGE_CODES))})")
+    return name
+
+
 def _text(parse: Callable[[Any], Any], doc: str) -> dict[str, Any]:
     """Field metadata declaring an entry key holding text read by ``parse``."""
     return declare(Rule("string", parse), doc)
@@ -83,7 +118,9 @@ class Curated:
     )
     what: str = field(metadata=_text(_limited(160), "what the day is, at most 160 chars"))
     greeting_local: str = field(metadata=_text(_line, "the greeting in the local language"))
-    greeting_language: str = field(metadata=_text(_line, "that language's English name"))
+    greeting_language: str = field(
+        metadata=_text(_language, "that language's English name (one of LANGUAGE_CODES)")
+    )
     greeting_en: str = field(metadata=_text(_line, "the greeting in English"))
     emoji: str = field(metadata=_text(_line, "one emoji shown with the post"))
     join_in: str = field(metadata=_text(_limited(200), "how to join in, at most 200 chars"))
@@ -91,6 +128,19 @@ class Curated:
     subdivision: str | None = field(
         default=None, metadata=_text(_line, "a subdivision code, when only it observes the day")
     )
+
+    def greeting(self, site_languages: Iterable[str | None]) -> str:
+        """The greeting line for sites with these configured ``language`` codes (``"ta"``,
+        ``"pt_BR"``, None when unset): the local greeting with its language and the English
+        one when every site speaks that language or did not say, else English alone (a
+        Hindi greeting is not shown to a Chennai site set to Tamil). Right-to-left text is
+        isolated (U+2068…U+2069) so it reads right inside a left-to-right line.
+        """
+        code = LANGUAGE_CODES[self.greeting_language]
+        spoken = {language.split("_")[0].lower() for language in site_languages if language}
+        if code == "en" or (spoken and spoken != {code}):
+            return self.greeting_en
+        return f"{isolate(self.greeting_local)} ({self.greeting_language}) · {self.greeting_en}"
 
 
 ENTRY_KEYS = tuple(declared_keys(Curated))

@@ -54,8 +54,8 @@ def describe(group: list[Occasion[S]]) -> str:
     for content in contents:
         lines += [
             content.what,
-            f"Greet colleagues: {content.greeting_local} ({content.greeting_language}) · "
-            f"{content.greeting_en}",
+            "Greet colleagues: "
+            + content.greeting(o.site.language for o in group if o.site.country == content.country),
             f"How to join in: {content.join_in}",
         ]
     if not contents and lead.kind == COMPANY:

@@ -99,6 +99,9 @@ def reminder_message(
     lines.append(where)
     blocks: list[dict[str, Any]] = [slack_text.section("\n".join(lines))]
     seen: set[tuple[str, str]] = set()
+    languages: dict[str, list[str | None]] = {}  # country -> its sites' languages
+    for occasion in occasions:
+        languages.setdefault(occasion.site.country, []).append(occasion.site.language)
     for occasion in occasions:
         content = occasion.content
         if content is None or (content.country, content.holiday) in seen:
@@ -107,8 +110,7 @@ def reminder_message(
         blocks.append(
             slack_text.section(
                 f"{flag(content.country)} {esc(content.what)}\n"
-                f"*Greet colleagues:* {esc(content.greeting_local)} "
-                f"_({esc(content.greeting_language)})_ · {esc(content.greeting_en)}\n"
+                f"*Greet colleagues:* {esc(content.greeting(languages[content.country]))}\n"
                 f"*How to join in:* {esc(content.join_in)}"
             )
         )

@@ -17,7 +17,14 @@ from pathlib import Path
 import holidays
 import pytest
 
-from calendars.curated import Curated, CuratedDataError, load_index, parse_file
+from calendars.curated import (
+    LANGUAGE_CODES,
+    Curated,
+    CuratedDataError,
+    isolate,
+    load_index,
+    parse_file,
+)
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "calendars" / "data"
 DATA_FILES = sorted(DATA_DIR.glob("*.toml"))
@@ -242,3 +249,27 @@ def test_totals_and_coverage() -> None:
     )
     missing = REQUIRED_COUNTRIES - countries
     assert not missing, f"no data file for required countries {sorted(missing)} in {DATA_DIR}"
+
+
+def test_a_greeting_is_shown_only_to_sites_that_speak_its_language() -> None:
+    """A Hindi greeting is not a Tamil site's (Chennai) or a Telugu one's (Hyderabad)."""
+    diwali = load_index().find("IN", "Diwali")
+    assert diwali is not None and diwali.greeting_language == "Hindi"
+    mumbai = diwali.greeting(["hi"])
+    assert diwali.greeting_local in mumbai and diwali.greeting_en in mumbai
+    assert diwali.greeting(["ta"]) == diwali.greeting_en  # Chennai: English alone
+    assert diwali.greeting(["hi", "te"]) == diwali.greeting_en  # one post for both sites
+    assert diwali.greeting([None]) == mumbai  # no language set: the country's greeting
+
+
+def test_right_to_left_greetings_are_isolated_in_a_left_to_right_line() -> None:
+    eid = load_index().find("EG", "Eid al-Fitr")
+    assert eid is not None and eid.greeting_language == "Arabic"
+    line = eid.greeting([None])
+    assert f"\u2068{eid.greeting_local}\u2069" in line  # the "!" stays at the Arabic's end
+    assert isolate("Maligayang Pasko!") == "Maligayang Pasko!"
+
+
+def test_every_greeting_language_is_a_known_one() -> None:
+    for entry in load_index().entries:
+        assert entry.greeting_language in LANGUAGE_CODES
