@@ -7,9 +7,10 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from calendars.holiday_days import holiday_days
-from calendars.occasions import CalendarSite
+from calendars.occasions import Calendar, CalendarSite, S
 
 # a year with fewer than this share of the year before's holidays has lost data: lunar
 # holidays move in and out of a year (Eid twice in 2030), but never by a third
@@ -69,3 +70,52 @@ def data_gaps(site: CalendarSite, years: Iterable[int]) -> list[DataGap]:
         if before and found < before * SHORTFALL:
             gaps.append(DataGap(year, found, before))
     return gaps
+
+
+@dataclass(frozen=True)
+class ExplainerCoverage:
+    """How many of a site's public-holiday milestones in a year have a curated explainer.
+
+    Attributes:
+        site: the site's name; country: its ISO code.
+        milestones: the public-holiday milestones (festivals, each counted once).
+        explained: how many of them have an explainer.
+        missing: the names of those without one, in calendar order.
+    """
+
+    site: str
+    country: str
+    milestones: int
+    explained: int
+    missing: tuple[str, ...]
+
+    @property
+    def share(self) -> float:
+        """``explained`` / ``milestones``, 1.0 when there are none."""
+        return self.explained / self.milestones if self.milestones else 1.0
+
+
+def explainer_coverage(calendar: Calendar[S], year: int) -> list[ExplainerCoverage]:
+    """Per site of ``calendar``, its public-holiday milestones of ``year`` and how many have
+    a curated explainer (what ``lantern calendar --coverage`` prints).
+
+    Args:
+        calendar: the sites (and their explainers) to measure.
+        year: a calendar year; a milestone counts in the year its first day falls in.
+    """
+    rows = []
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    for site in calendar.sites:
+        public = [
+            o
+            for o in calendar.site_occasions(site, start, end)
+            if o.is_public_holiday and start <= o.first_day <= end
+        ]
+        unique = {o.festival: o for o in public}
+        missing = tuple(o.name for o in unique.values() if o.content is None)
+        rows.append(
+            ExplainerCoverage(
+                site.name, site.country, len(unique), len(unique) - len(missing), missing
+            )
+        )
+    return rows

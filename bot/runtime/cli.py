@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NoReturn
 
@@ -135,6 +136,54 @@ def cmd_preview(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@dataclass(frozen=True)
+class _CountrySite:
+    """A site standing for a whole country, for ``calendar --coverage --country``."""
+
+    key: str
+    name: str
+    country: str
+    subdivision: str | None = None
+    categories: tuple[str, ...] = ("public",)
+    language: str | None = None
+
+
+def _print_coverage(settings: Settings, args: argparse.Namespace) -> int:
+    """``lantern calendar --coverage``: explainer coverage per site (or per ``--country``)."""
+    from bot.infra.calendar import calendar_for
+    from calendars.countries import flag
+    from calendars.coverage import explainer_coverage
+    from calendars.occasions import Calendar
+
+    year = args.year or datetime.now(UTC).year
+    if args.country:
+        known = set(holidays_countries())
+        unknown = [c for c in args.country if c.upper() not in known]
+        if unknown:
+            raise CommandError(f"--country: not a country the holidays package knows: {unknown}")
+        sites = [_CountrySite(c.lower(), c.upper(), c.upper()) for c in args.country]
+        rows = explainer_coverage(Calendar(sites), year)
+    else:
+        rows = explainer_coverage(calendar_for(_config(settings)), year)
+    print(f"Explainer coverage of {year}'s public-holiday milestones")
+    for row in rows:
+        print(
+            f"  {flag(row.country)} {row.site:<24} {row.explained:>3} of {row.milestones:<3}"
+            f" {row.share:>5.0%}" + (f"   missing: {', '.join(row.missing)}" if row.missing else "")
+        )
+    explained = sum(r.explained for r in rows)
+    total = sum(r.milestones for r in rows)
+    print(f"  all {explained} of {total} ({explained / total if total else 1:.0%})")
+    return EXIT_OK
+
+
+def holidays_countries() -> list[str]:
+    """The ISO codes the holidays package supports."""
+    import holidays
+
+    return list(holidays.list_supported_countries())
+
+
 def cmd_calendar(settings: Settings, args: argparse.Namespace) -> int:
     """Write an iCalendar feed of every site's milestones (also at GET /calendar.ics)."""
     from bot.infra.calendar import calendar_for
@@ -145,9 +194,11 @@ def cmd_calendar(settings: Settings, args: argparse.Namespace) -> int:
         token = feed_token(settings.lantern_secret or "")
         print(f"/calendar.ics?token={token}")
         return EXIT_OK
+    if args.coverage:
+        return _print_coverage(settings, args)
     if not args.ics:
         raise CommandError(
-            "say which format: `lantern calendar --ics` (or --token for the feed URL)"
+            "say which: `lantern calendar --ics`, --token for the feed URL, or --coverage"
         )
     config = _config(settings)
     now = datetime.now(UTC)
@@ -334,6 +385,20 @@ def build_parser() -> argparse.ArgumentParser:
     calendar.add_argument("--out", help="write to this file instead of standard output")
     calendar.add_argument(
         "--token", action="store_true", help="print the feed's path with its access token"
+    )
+    calendar.add_argument(
+        "--coverage",
+        action="store_true",
+        help="print how many public-holiday milestones have an explainer, per site",
+    )
+    calendar.add_argument(
+        "--year", type=_positive, help="with --coverage: the year (default: this)"
+    )
+    calendar.add_argument(
+        "--country",
+        action="append",
+        metavar="CC",
+        help="with --coverage: measure this country instead of the config's sites (repeatable)",
     )
     export = add("export", cmd_export)
     export.add_argument("what", choices=["kudos"], help="what to export")

@@ -57,3 +57,16 @@ def test_counting_keeps_the_packages_own_warning_off_stderr() -> None:
 @pytest.mark.parametrize("country", ["US", "PH", "IN", "CO", "BR", "MX", "EG", "KE", "ZA"])
 def test_the_example_countries_have_data_this_year_and_next(country: str) -> None:
     assert data_gaps(Site(country.lower(), country, country), [2026, 2027]) == []
+
+
+def test_explainer_coverage_counts_each_public_milestone_once() -> None:
+    from calendars.coverage import explainer_coverage
+    from calendars.occasions import Calendar
+
+    manila = Site("manila", "Manila", "PH")
+    (row,) = explainer_coverage(Calendar([manila]), 2027)
+    # the Philippines keeps about twenty regular and special non-working days a year
+    assert 18 <= row.milestones <= 22
+    assert "Independence Day" not in row.missing  # shipped in calendars/data/ph.toml
+    assert row.explained == row.milestones - len(row.missing)
+    assert len(set(row.missing)) == len(row.missing)  # a festival of many days counts once

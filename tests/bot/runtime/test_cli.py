@@ -350,3 +350,19 @@ def test_a_site_whose_holiday_data_runs_out_is_warned_not_silent(
         checked = lantern("check-config", env=env)
         assert checked.returncode == 0  # a warning, not a broken config
         assert f"no holidays in {year}" in checked.stdout
+
+
+def test_calendar_coverage_measures_explainers_per_site_and_per_country(
+    settings: Settings,
+) -> None:
+    result = lantern("calendar", "--coverage", "--year", "2027", env=env_for(settings))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Explainer coverage of 2027's public-holiday milestones"
+    assert any("Manila" in line and " of " in line for line in lines)
+    assert lines[-1].startswith("  all ")
+    by_country = lantern("calendar", "--coverage", "--country", "JM", env=env_for(settings))
+    assert by_country.returncode == 0 and "JM" in by_country.stdout
+    wrong = lantern("calendar", "--coverage", "--country", "ZZ", env=env_for(settings))
+    assert wrong.returncode != 0 and len(wrong.stderr.strip().splitlines()) == 1
+    assert "ZZ" in wrong.stderr and "Traceback" not in wrong.stderr
