@@ -111,7 +111,7 @@ def explainer_coverage(calendar: Calendar[S], year: int) -> list[ExplainerCovera
             for o in calendar.site_occasions(site, start, end)
             if o.is_public_holiday and start <= o.first_day <= end
         ]
-        unique = {o.festival: o for o in public}
+        unique = {o.identity: o for o in public}
         missing = tuple(o.name for o in unique.values() if o.content is None)
         rows.append(
             ExplainerCoverage(

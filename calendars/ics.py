@@ -82,7 +82,7 @@ def event(group: list[Occasion[S]], stamp: datetime) -> icalendar.Event:
     lead = group[0]
     sites = ", ".join(f"{flag(o.site.country)} {o.site.name}" for o in group)
     item = icalendar.Event()
-    item.add("uid", f"{lead.first_day:%Y%m%d}-{lead.festival}@lantern")
+    item.add("uid", f"{lead.first_day:%Y%m%d}-{lead.identity}@lantern")
     item.add("dtstamp", stamp)
     item.add("dtstart", lead.first_day)
     item.add("dtend", lead.last_day + timedelta(days=1))  # all-day: the end is exclusive

@@ -92,6 +92,11 @@ class Occasion(Generic[S]):
         return (self.last_day - self.first_day).days + 1
 
     @property
+    def identity(self) -> str:
+        """The key it is grouped and keyed by: its festival (its slug if built without one)."""
+        return self.festival or self.slug
+
+    @property
     def days_off_elsewhere(self) -> tuple[date, ...]:
         """Days off for it outside its own days: Monday 5 July for a Sunday 4 July."""
         return tuple(day for day in self.days_off if not self.covers(day))
@@ -315,7 +320,7 @@ def by_milestone(occasions: Iterable[Occasion[S]]) -> list[list[Occasion[S]]]:
     (Christmas at five sites is one group; Jamaica's and Bolivia's Independence Days are two)."""
     groups: dict[tuple[date, str], list[Occasion[S]]] = {}
     for occasion in occasions:
-        groups.setdefault((occasion.first_day, occasion.festival), []).append(occasion)
+        groups.setdefault((occasion.first_day, occasion.identity), []).append(occasion)
     return list(groups.values())
 
 

@@ -28,7 +28,7 @@ def upcoming(config: WorkspaceConfig, today: date, days: int) -> list[Group]:
 
 def option_value(group: Group) -> str:
     """How the form names a group: ``<first day>|<festival>``."""
-    return f"{group[0].first_day.isoformat()}|{group[0].festival}"
+    return f"{group[0].first_day.isoformat()}|{group[0].identity}"
 
 
 def find_group(config: WorkspaceConfig, value: str | None) -> Group | None:
@@ -42,6 +42,6 @@ def find_group(config: WorkspaceConfig, value: str | None) -> Group | None:
     except ValueError:
         return None
     for group in upcoming(config, day, 1):
-        if group[0].festival == festival:
+        if group[0].identity == festival:
             return group
     return None

@@ -58,7 +58,7 @@ def plan_reminders(window: PlanWindow) -> Iterator[Planned]:
     last = window.end.astimezone(UTC).date() + timedelta(days=max(steps) + 2)
     occasions = calendar_for(config).occasions(first, last)
     for shared in by_milestone(o for o in occasions if first <= o.first_day <= last):
-        first_day, festival = shared[0].first_day, shared[0].festival
+        first_day, festival = shared[0].first_day, shared[0].identity
         for n in steps:
             dues = [post_time_at(o.site, config, first_day - timedelta(days=n)) for o in shared]
             if n == 0:
