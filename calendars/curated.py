@@ -128,6 +128,14 @@ class Curated:
     subdivision: str | None = field(
         default=None, metadata=_text(_line, "a subdivision code, when only it observes the day")
     )
+    category: str = field(
+        default="public",
+        metadata=_text(
+            _line,
+            "the holidays package's category the day is in; a site shows the explainer only "
+            'with it in its `categories` (Brazil\'s Carnival: "optional")',
+        ),
+    )
 
     def greeting(self, site_languages: Iterable[str | None]) -> str:
         """The greeting line for sites with these configured ``language`` codes (``"ta"``,
@@ -221,6 +229,8 @@ def parse_file(text: str, source: str) -> list[Curated]:
             seen[holiday] = index
         if country and values.get("subdivision"):
             _check_subdivision(country, values["subdivision"], where, problems)
+        if country and values.get("category"):
+            _check_category(country, values["category"], where, problems)
         if country and len(values) == len(ENTRY_KEYS):
             entries.append(Curated(country=country, **values))
     if problems:
@@ -250,6 +260,16 @@ def _country(value: Any, source: str, problems: list[str]) -> str | None:
         problems.append(f"{source}: country: {value!r} is not supported by the holidays package")
         return None
     return value
+
+
+def _check_category(country: str, category: str, where: str, problems: list[str]) -> None:
+    import holidays
+
+    supported = holidays.country_holidays(country).supported_categories
+    if category not in supported:
+        problems.append(
+            f"{where}: category: {category!r} is not one of {country}'s ({', '.join(supported)})"
+        )
 
 
 def _check_subdivision(country: str, subdivision: str, where: str, problems: list[str]) -> None:

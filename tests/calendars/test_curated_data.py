@@ -273,3 +273,33 @@ def test_right_to_left_greetings_are_isolated_in_a_left_to_right_line() -> None:
 def test_every_greeting_language_is_a_known_one() -> None:
     for entry in load_index().entries:
         assert entry.greeting_language in LANGUAGE_CODES
+
+
+def test_every_explainer_is_reached_by_the_category_it_names() -> None:
+    """An explainer shows only at a site whose `categories` hold the day's category: the
+    entry names it, and the package really gives the day there, so no explainer is
+    unreachable and README can say which setting reaches each."""
+    unreachable = []
+    for entry in load_index().entries:
+        calendar = holidays.country_holidays(
+            entry.country,
+            subdiv=entry.subdivision,
+            years=YEARS,
+            categories=(entry.category,),
+            language=_holiday_language(entry.country),
+        )
+        suffixes = _suffixes(calendar)
+        names = {
+            _strip(part, suffixes) for value in calendar.values() for part in value.split("; ")
+        }
+        if entry.holiday not in names:
+            unreachable.append((entry.country, entry.holiday, entry.category))
+    assert unreachable == []
+
+
+def test_an_unknown_category_is_refused() -> None:
+    entry = GOOD_ENTRY.replace(
+        'holiday = "Rizal Day"', 'holiday = "Rizal Day"\ncategory = "festive"'
+    )
+    (problem,) = _problems('country = "PH"\n' + entry)
+    assert "category: 'festive' is not one of PH's" in problem
