@@ -55,6 +55,20 @@ class CalendarSite(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class CountrySite:
+    """A :class:`CalendarSite` given by its country (and optionally a subdivision, categories
+    and language) alone: for measuring a country (``lantern calendar --coverage --country``)
+    and for tables of dates."""
+
+    key: str
+    name: str
+    country: str
+    subdivision: str | None = None
+    categories: tuple[str, ...] = ("public",)
+    language: str | None = None
+
+
 S = TypeVar("S", bound=CalendarSite)
 
 

@@ -6,7 +6,6 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NoReturn
 
@@ -136,32 +135,22 @@ def cmd_preview(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@dataclass(frozen=True)
-class _CountrySite:
-    """A site standing for a whole country, for ``calendar --coverage --country``."""
-
-    key: str
-    name: str
-    country: str
-    subdivision: str | None = None
-    categories: tuple[str, ...] = ("public",)
-    language: str | None = None
-
-
 def _print_coverage(settings: Settings, args: argparse.Namespace) -> int:
     """``lantern calendar --coverage``: explainer coverage per site (or per ``--country``)."""
+    import holidays
+
     from bot.infra.calendar import calendar_for
     from calendars.countries import flag
     from calendars.coverage import explainer_coverage
-    from calendars.occasions import Calendar
+    from calendars.occasions import Calendar, CountrySite
 
     year = args.year or datetime.now(UTC).year
     if args.country:
-        known = set(holidays_countries())
+        known = set(holidays.list_supported_countries())
         unknown = [c for c in args.country if c.upper() not in known]
         if unknown:
             raise CommandError(f"--country: not a country the holidays package knows: {unknown}")
-        sites = [_CountrySite(c.lower(), c.upper(), c.upper()) for c in args.country]
+        sites = [CountrySite(c.lower(), c.upper(), c.upper()) for c in args.country]
         rows = explainer_coverage(Calendar(sites), year)
     else:
         rows = explainer_coverage(calendar_for(_config(settings)), year)
@@ -175,13 +164,6 @@ def _print_coverage(settings: Settings, args: argparse.Namespace) -> int:
     total = sum(r.milestones for r in rows)
     print(f"  all {explained} of {total} ({explained / total if total else 1:.0%})")
     return EXIT_OK
-
-
-def holidays_countries() -> list[str]:
-    """The ISO codes the holidays package supports."""
-    import holidays
-
-    return list(holidays.list_supported_countries())
 
 
 def cmd_calendar(settings: Settings, args: argparse.Namespace) -> int:

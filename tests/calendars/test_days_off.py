@@ -13,30 +13,19 @@ and Boxing Day on a weekend to the next weekdays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import icalendar
 import pytest
 
 from calendars.ics import render_ics
-from calendars.occasions import Calendar, Occasion, coverage_note, day_off_labels
+from calendars.occasions import Calendar, CountrySite, Occasion, coverage_note, day_off_labels
 
 MILESTONE, DAY_OFF, MOVED, NOTHING = "milestone", "day off", "moved", "nothing"
 
 
-@dataclass(frozen=True)
-class Site:
-    key: str
-    name: str
-    country: str
-    subdivision: str | None = None
-    categories: tuple[str, ...] = ("public",)
-    language: str | None = None
-
-
-def occasions_on(country: str, day: date) -> list[Occasion[Site]]:
-    site = Site(country.lower(), f"{country} site", country)
+def occasions_on(country: str, day: date) -> list[Occasion[CountrySite]]:
+    site = CountrySite(country.lower(), f"{country} site", country)
     return Calendar([site]).site_occasions(site, day, day)
 
 
@@ -99,7 +88,7 @@ def test_the_coverage_note_names_the_weekday_off() -> None:
 
 
 def test_every_day_off_is_in_the_feed_on_its_date_with_its_site() -> None:
-    sites = [Site("chicago", "Chicago HQ", "US"), Site("bogota", "Bogotá", "CO")]
+    sites = [CountrySite("chicago", "Chicago HQ", "US"), CountrySite("bogota", "Bogotá", "CO")]
     now = datetime(2027, 1, 1, tzinfo=UTC)
     text = render_ics(Calendar(sites), date(2027, 1, 1), date(2027, 12, 31), now)
     on: dict[date, list[str]] = {}

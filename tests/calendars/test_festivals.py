@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from datetime import date
 
 import holidays
@@ -11,30 +10,20 @@ import pytest
 
 from calendars.festivals import FestivalDataError, load_festivals, parse_festivals
 from calendars.holiday_days import split_label
-from calendars.occasions import Calendar, Occasion, by_milestone
+from calendars.occasions import Calendar, CountrySite, Occasion, by_milestone
 
 
-@dataclass(frozen=True)
-class Site:
-    key: str
-    name: str
-    country: str
-    subdivision: str | None = None
-    categories: tuple[str, ...] = ("public",)
-    language: str | None = None
-
-
-def groups_on(sites: list[Site], day: date) -> list[list[Occasion[Site]]]:
+def groups_on(sites: list[CountrySite], day: date) -> list[list[Occasion[CountrySite]]]:
     return [g for g in by_milestone(Calendar(sites).occasions(day, day)) if g[0].first_day == day]
 
 
 def test_the_first_of_may_is_one_post_whatever_each_country_calls_it() -> None:
     sites = [
-        Site("manila", "Manila", "PH"),  # "Labor Day"
-        Site("saopaulo", "São Paulo", "BR", "SP"),  # "Worker's Day"
-        Site("johannesburg", "Johannesburg", "ZA"),  # "Workers' Day"
-        Site("hcmc", "Ho Chi Minh City", "VN"),  # "International Labor Day"
-        Site("bogota", "Bogotá", "CO"),
+        CountrySite("manila", "Manila", "PH"),  # "Labor Day"
+        CountrySite("saopaulo", "São Paulo", "BR", "SP"),  # "Worker's Day"
+        CountrySite("johannesburg", "Johannesburg", "ZA"),  # "Workers' Day"
+        CountrySite("hcmc", "Ho Chi Minh City", "VN"),  # "International Labor Day"
+        CountrySite("bogota", "Bogotá", "CO"),
     ]
     (labour,) = groups_on(sites, date(2027, 5, 1))
     assert [o.site.key for o in labour] == [s.key for s in sites]
@@ -43,27 +32,31 @@ def test_the_first_of_may_is_one_post_whatever_each_country_calls_it() -> None:
 
 def test_christmas_at_five_sites_is_one_post() -> None:
     sites = [
-        Site("chicago", "Chicago", "US"),
-        Site("manila", "Manila", "PH"),
-        Site("mumbai", "Mumbai", "IN", "MH"),  # "Christmas", not "Christmas Day"
-        Site("saopaulo", "São Paulo", "BR", "SP"),
-        Site("bogota", "Bogotá", "CO"),
+        CountrySite("chicago", "Chicago", "US"),
+        CountrySite("manila", "Manila", "PH"),
+        CountrySite("mumbai", "Mumbai", "IN", "MH"),  # "Christmas", not "Christmas Day"
+        CountrySite("saopaulo", "São Paulo", "BR", "SP"),
+        CountrySite("bogota", "Bogotá", "CO"),
     ]
     (christmas,) = groups_on(sites, date(2027, 12, 25))
     assert len(christmas) == 5 and christmas[0].festival == "christmas"
 
 
 def test_one_countrys_day_is_not_anothers() -> None:
-    kingston, la_paz = Site("kingston", "Kingston", "JM"), Site("lapaz", "La Paz", "BO")
+    kingston, la_paz = (
+        CountrySite("kingston", "Kingston", "JM"),
+        CountrySite("lapaz", "La Paz", "BO"),
+    )
     apart = groups_on([kingston, la_paz], date(2027, 8, 6))  # both Independence Day
     assert sorted(g[0].site.key for g in apart) == ["kingston", "lapaz"]
-    lagos, beijing = Site("lagos", "Lagos", "NG"), Site("beijing", "Beijing", "CN")
+    lagos = CountrySite("lagos", "Lagos", "NG")
+    beijing = CountrySite("beijing", "Beijing", "CN")
     apart = groups_on([lagos, beijing], date(2027, 10, 1))  # both National Day
     assert sorted(g[0].site.key for g in apart) == ["beijing", "lagos"]
 
 
 def test_tet_is_one_milestone_over_its_days() -> None:
-    hcmc = Site("hcmc", "Ho Chi Minh City", "VN")
+    hcmc = CountrySite("hcmc", "Ho Chi Minh City", "VN")
     found = [
         o
         for o in Calendar([hcmc]).site_occasions(hcmc, date(2027, 2, 1), date(2027, 2, 15))
@@ -75,7 +68,7 @@ def test_tet_is_one_milestone_over_its_days() -> None:
 
 
 def test_eid_and_its_second_day_are_one_milestone() -> None:
-    kuala_lumpur = Site("kl", "Kuala Lumpur", "MY")
+    kuala_lumpur = CountrySite("kl", "Kuala Lumpur", "MY")
     eids = [
         o
         for o in Calendar([kuala_lumpur]).site_occasions(
