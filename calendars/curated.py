@@ -64,22 +64,31 @@ def _aliases(value: Any) -> tuple[str, ...]:
     return tuple(a.strip() for a in value)
 
 
-# The greeting languages the data files use, by English name, with their ISO 639 code (the
-# code the holidays package and lantern.toml's `language` use).
-LANGUAGE_CODES = {
-    "Arabic": "ar",
-    "English": "en",
-    "Filipino": "fil",
-    "Hindi": "hi",
-    "isiZulu": "zu",
-    "Polish": "pl",
-    "Portuguese": "pt",
-    "Romanian": "ro",
-    "Spanish": "es",
-    "Swahili": "sw",
-    "Tamazight": "zgh",
-    "Tamil": "ta",
-    "Telugu": "te",
+# The languages greetings may be in: ISO 639 code (the code the holidays package and
+# lantern.toml's `language` use) to English name, the name shown next to a greeting.
+LANGUAGE_NAMES = {
+    "ar": "Arabic",
+    "bn": "Bengali",
+    "en": "English",
+    "es": "Spanish",
+    "fil": "Filipino",
+    "fr": "French",
+    "gu": "Gujarati",
+    "hi": "Hindi",
+    "kn": "Kannada",
+    "ml": "Malayalam",
+    "mr": "Marathi",
+    "ms": "Malay",
+    "pa": "Punjabi",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "ro": "Romanian",
+    "sw": "Swahili",
+    "ta": "Tamil",
+    "te": "Telugu",
+    "zgh": "Tamazight",
+    "zh": "Chinese",
+    "zu": "isiZulu",
 }
 _RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
@@ -91,11 +100,22 @@ def isolate(text: str) -> str:
     return f"\u2068{text}\u2069" if _RIGHT_TO_LEFT.search(text) else text
 
 
-def _language(value: Any) -> str:
-    name = _line(value)
-    if name not in LANGUAGE_CODES:
-        raise Invalid(f"unknown language {name!r} (known: {', '.join(sorted(LANGUAGE_CODES))})")
-    return name
+def _greetings(value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise Invalid(f"must be a table of language code = greeting, got {value!r}")
+    whys: list[str] = []
+    for code, text in value.items():
+        if code not in LANGUAGE_NAMES:
+            whys.append(f"unknown language {code!r} (known: {', '.join(sorted(LANGUAGE_NAMES))})")
+        elif code == "en":
+            whys.append("'en' belongs in greeting_en")
+        try:
+            _line(text)
+        except Invalid as exc:
+            whys.extend(f"{code}: {why}" for why in exc.whys)
+    if whys:
+        raise Invalid(*whys)
+    return tuple((code, text.strip()) for code, text in value.items())
 
 
 def _text(parse: Callable[[Any], Any], doc: str) -> dict[str, Any]:
@@ -117,14 +137,21 @@ class Curated:
         metadata=declare(Rule("list of strings", _aliases), "other names, e.g. local ones")
     )
     what: str = field(metadata=_text(_limited(160), "what the day is, at most 160 chars"))
-    greeting_local: str = field(metadata=_text(_line, "the greeting in the local language"))
-    greeting_language: str = field(
-        metadata=_text(_language, "that language's English name (one of LANGUAGE_CODES)")
-    )
-    greeting_en: str = field(metadata=_text(_line, "the greeting in English"))
     emoji: str = field(metadata=_text(_line, "one emoji shown with the post"))
     join_in: str = field(metadata=_text(_limited(200), "how to join in, at most 200 chars"))
     source: str = field(metadata=_text(_https, "an https:// page the explainer is based on"))
+    greetings: tuple[tuple[str, str], ...] = field(
+        default=(),
+        metadata=declare(
+            Rule("table of strings", _greetings),
+            'the greeting in local languages, by ISO 639 code (`{ ta = "…", te = "…" }`), '
+            "the country's main language first; needs greeting_en",
+        ),
+    )
+    greeting_en: str | None = field(
+        default=None,
+        metadata=_text(_line, "the greeting in English; leave both out on a solemn day"),
+    )
     subdivision: str | None = field(
         default=None, metadata=_text(_line, "a subdivision code, when only it observes the day")
     )
@@ -137,18 +164,29 @@ class Curated:
         ),
     )
 
-    def greeting(self, site_languages: Iterable[str | None]) -> str:
-        """The greeting line for sites with these configured ``language`` codes (``"ta"``,
-        ``"pt_BR"``, None when unset): the local greeting with its language and the English
-        one when every site speaks that language or did not say, else English alone (a
-        Hindi greeting is not shown to a Chennai site set to Tamil). Right-to-left text is
-        isolated (U+2068…U+2069) so it reads right inside a left-to-right line.
+    def greeting(self, site_languages: Iterable[str | None]) -> str | None:
+        """The greeting line for sites speaking these languages, or None on a solemn day.
+
+        Args:
+            site_languages: each site's language code (``"ta"``, ``"pt_BR"``; see
+                :func:`calendars.languages.spoken_language`), None where unknown.
+
+        Returns:
+            The local greeting with its language's name and the English one when every site
+            whose language is known speaks one language this entry has a greeting in (none
+            known: the country's main language, the first); English alone otherwise (a Hindi
+            greeting is not shown to a Chennai site, which speaks Tamil). Right-to-left text is
+            isolated (U+2068…U+2069) so it reads right inside a left-to-right line.
         """
-        code = LANGUAGE_CODES[self.greeting_language]
+        if self.greeting_en is None:
+            return None
+        local = dict(self.greetings)
         spoken = {language.split("_")[0].lower() for language in site_languages if language}
-        if code == "en" or (spoken and spoken != {code}):
+        if not spoken and self.greetings:
+            spoken = {self.greetings[0][0]}
+        if len(spoken) != 1 or (code := spoken.pop()) not in local:
             return self.greeting_en
-        return f"{isolate(self.greeting_local)} ({self.greeting_language}) · {self.greeting_en}"
+        return f"{isolate(local[code])} ({LANGUAGE_NAMES[code]}) · {self.greeting_en}"
 
 
 ENTRY_KEYS = tuple(declared_keys(Curated))
@@ -229,6 +267,8 @@ def parse_file(text: str, source: str) -> list[Curated]:
             seen[holiday] = index
         if country and values.get("subdivision"):
             _check_subdivision(country, values["subdivision"], where, problems)
+        if values.get("greetings") and "greeting_en" not in entry:
+            problems.append(f"{where}: greeting_en: is required with greetings")
         if country and values.get("category"):
             _check_category(country, values["category"], where, problems)
         if country and len(values) == len(ENTRY_KEYS):

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import icalendar
 
 from calendars.countries import flag
+from calendars.languages import spoken_language
 from calendars.occasions import (
     COMPANY,
     Calendar,
@@ -52,12 +53,13 @@ def describe(group: list[Occasion[S]]) -> str:
         {(o.content.country, o.content.holiday): o.content for o in group if o.content}.values()
     )
     for content in contents:
-        lines += [
-            content.what,
-            "Greet colleagues: "
-            + content.greeting(o.site.language for o in group if o.site.country == content.country),
-            f"How to join in: {content.join_in}",
-        ]
+        greeting = content.greeting(
+            spoken_language(o.site) for o in group if o.site.country == content.country
+        )
+        lines.append(content.what)
+        if greeting:
+            lines.append(f"Greet colleagues: {greeting}")
+        lines.append(f"How to join in: {content.join_in}")
     if not contents and lead.kind == COMPANY:
         lines.append("A company milestone.")
     for occasion in group:

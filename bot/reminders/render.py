@@ -11,6 +11,7 @@ from typing import Any
 from bot.infra import slack_text
 from bot.infra.config import Site, WorkspaceConfig
 from calendars.countries import flag
+from calendars.languages import spoken_language
 from calendars.occasions import COMPANY, Occasion, coverage_note, kind_label
 
 SiteOccasion = Occasion[Site]
@@ -101,17 +102,18 @@ def reminder_message(
     seen: set[tuple[str, str]] = set()
     languages: dict[str, list[str | None]] = {}  # country -> its sites' languages
     for occasion in occasions:
-        languages.setdefault(occasion.site.country, []).append(occasion.site.language)
+        languages.setdefault(occasion.site.country, []).append(spoken_language(occasion.site))
     for occasion in occasions:
         content = occasion.content
         if content is None or (content.country, content.holiday) in seen:
             continue
         seen.add((content.country, content.holiday))
+        greeting = content.greeting(languages[content.country])
         blocks.append(
             slack_text.section(
                 f"{flag(content.country)} {esc(content.what)}\n"
-                f"*Greet colleagues:* {esc(content.greeting(languages[content.country]))}\n"
-                f"*How to join in:* {esc(content.join_in)}"
+                + (f"*Greet colleagues:* {esc(greeting)}\n" if greeting else "")
+                + f"*How to join in:* {esc(content.join_in)}"
             )
         )
     if not seen:

@@ -18,7 +18,7 @@ import holidays
 import pytest
 
 from calendars.curated import (
-    LANGUAGE_CODES,
+    LANGUAGE_NAMES,
     Curated,
     CuratedDataError,
     isolate,
@@ -153,8 +153,7 @@ GOOD_ENTRY = """
 holiday = "Rizal Day"
 aliases = []
 what = "w"
-greeting_local = "g"
-greeting_language = "Filipino"
+greetings = { fil = "g" }
 greeting_en = "e"
 emoji = "x"
 join_in = "j"
@@ -253,26 +252,46 @@ def test_totals_and_coverage() -> None:
 
 def test_a_greeting_is_shown_only_to_sites_that_speak_its_language() -> None:
     """A Hindi greeting is not a Tamil site's (Chennai) or a Telugu one's (Hyderabad)."""
-    diwali = load_index().find("IN", "Diwali")
-    assert diwali is not None and diwali.greeting_language == "Hindi"
-    mumbai = diwali.greeting(["hi"])
-    assert diwali.greeting_local in mumbai and diwali.greeting_en in mumbai
-    assert diwali.greeting(["ta"]) == diwali.greeting_en  # Chennai: English alone
-    assert diwali.greeting(["hi", "te"]) == diwali.greeting_en  # one post for both sites
-    assert diwali.greeting([None]) == mumbai  # no language set: the country's greeting
+    entry = parse_file(
+        'country = "IN"\n'
+        + GOOD_ENTRY.replace('holiday = "Rizal Day"', 'holiday = "Diwali"').replace(
+            'greetings = { fil = "g" }', 'greetings = { hi = "namaste", ta = "vanakkam" }'
+        ),
+        "calendars/data/in.toml",
+    )[0]
+    assert entry.greeting(["hi"]) == "namaste (Hindi) · e"
+    assert entry.greeting(["ta"]) == "vanakkam (Tamil) · e"  # a greeting per language
+    assert entry.greeting(["te"]) == "e"  # Hyderabad: none in Telugu, English alone
+    assert entry.greeting(["hi", "ta"]) == "e"  # one post for two languages: English
+    assert entry.greeting([None]) == "namaste (Hindi) · e"  # unknown: the first, main one
+    assert entry.greeting([None, "ta_IN"]) == "vanakkam (Tamil) · e"
+
+
+def test_a_solemn_day_has_no_greeting_and_a_local_one_needs_english() -> None:
+    solemn = GOOD_ENTRY.replace('greetings = { fil = "g" }\ngreeting_en = "e"\n', "")
+    (entry,) = parse_file('country = "PH"\n' + solemn, "calendars/data/ph.toml")
+    assert entry.greeting([None]) is None and entry.greeting(["fil"]) is None
+    no_english = GOOD_ENTRY.replace('greeting_en = "e"\n', "")
+    assert _problems('country = "PH"\n' + no_english) == [
+        "calendars/data/ph.toml: milestones[0] ('Rizal Day'): greeting_en: "
+        "is required with greetings"
+    ]
+    wrong = GOOD_ENTRY.replace("fil = ", "xx = ")
+    (problem,) = _problems('country = "PH"\n' + wrong)
+    assert "greetings: unknown language 'xx'" in problem
 
 
 def test_right_to_left_greetings_are_isolated_in_a_left_to_right_line() -> None:
     eid = load_index().find("EG", "Eid al-Fitr")
-    assert eid is not None and eid.greeting_language == "Arabic"
+    assert eid is not None and eid.greetings[0][0] == "ar"
     line = eid.greeting([None])
-    assert f"\u2068{eid.greeting_local}\u2069" in line  # the "!" stays at the Arabic's end
+    assert line is not None and f"\u2068{eid.greetings[0][1]}\u2069" in line  # "!" at its end
     assert isolate("Maligayang Pasko!") == "Maligayang Pasko!"
 
 
 def test_every_greeting_language_is_a_known_one() -> None:
     for entry in load_index().entries:
-        assert entry.greeting_language in LANGUAGE_CODES
+        assert all(code in LANGUAGE_NAMES for code, _ in entry.greetings)
 
 
 def test_every_explainer_is_reached_by_the_category_it_names() -> None:

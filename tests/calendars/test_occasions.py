@@ -123,7 +123,13 @@ def test_curated_content_is_matched_by_country_and_name(config: WorkspaceConfig)
     from calendars.curated import Curated
 
     entry = Curated(
-        "PH", "Independence Day", ("Araw ng Kalayaan",), "w", "g", "l", "e", "🇵🇭", "j", "s"
+        country="PH",
+        holiday="Independence Day",
+        aliases=("Araw ng Kalayaan",),
+        what="w",
+        emoji="🇵🇭",
+        join_in="j",
+        source="s",
     )
     index = CuratedIndex([entry])
     assert index.find("PH", "independence day") is entry
