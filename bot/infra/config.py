@@ -302,6 +302,24 @@ def _weekday(value: Any) -> str:
     raise Invalid(f"must be one of {', '.join(WEEKDAYS)}, got {value!r}")
 
 
+def _weekday_or_off(value: Any) -> str:
+    if isinstance(value, str) and value.strip().lower() == "off":
+        return "off"
+    try:
+        return _weekday(value)
+    except Invalid:
+        raise Invalid(f"must be off or one of {', '.join(WEEKDAYS)}, got {value!r}") from None
+
+
+HEADS_UPS = ("notable", "all", "off")
+
+
+def _heads_ups(value: Any) -> str:
+    if isinstance(value, str) and value.strip().lower() in HEADS_UPS:
+        return value.strip().lower()
+    raise Invalid(f"must be one of {', '.join(HEADS_UPS)}, got {value!r}")
+
+
 def _milestone_date(value: Any) -> tuple[int | None, int, int]:
     if isinstance(value, date):
         return value.year, value.month, value.day
@@ -392,6 +410,22 @@ class RemindersSection:
         metadata=declare(
             _TIME,
             "site-local wall-clock time of every reminder (a site's `post_time` overrides it)",
+        ),
+    )
+    heads_ups: str = field(
+        default="notable",
+        metadata=declare(
+            Rule("string", _heads_ups),
+            "`notable`: heads-ups only for a milestone with a day off at some site, an "
+            "explainer, or the company's own; `all`; `off`: day-of posts only",
+        ),
+    )
+    look_ahead: str = field(
+        default="off",
+        metadata=declare(
+            Rule("weekday or off", _weekday_or_off),
+            "on this weekday the day's celebrations post also lists the next 14 days' "
+            "milestones and days off; `off` for none",
         ),
     )
 

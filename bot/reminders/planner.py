@@ -1,21 +1,29 @@
-"""When reminders are due. One post goes to the celebrations channel per milestone, day and
-offset, naming every site that shares it (due at the earliest of their local times); the
-day-of post also goes to each site's own channel at that site's time. Keys make each post
-happen once: ``reminder:<first day>:<festival>:<n>`` and ``reminder:<site>:<first day>:<slug>:0``
-(the festival is the milestone's identity across sites, :mod:`calendars.festivals`).
+"""When reminders are due. The celebrations channel gets at most one post a day: everything
+due that day (each milestone on its day, heads-ups ``days_before`` for the milestones that
+matter, the days a site is off in lieu, and on the look-ahead weekday the next 14 days),
+grouped, at the earliest of the sites' post times that day. The day-of post also goes to each
+site's own channel at that site's time. Keys make each post happen once:
+``celebrations:<day>`` and ``reminder:<site>:<first day>:<slug>:0``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.infra.calendar import calendar_for
 from bot.infra.clock import Planned, PlanWindow
-from bot.infra.config import Site, WorkspaceConfig
+from bot.infra.config import WEEKDAYS, Site, WorkspaceConfig
 from bot.infra.outbox.queue import Outgoing
-from bot.reminders.render import SiteOccasion, local_time, reminder_message, site_names, when_label
-from calendars.occasions import by_milestone
+from bot.reminders.render import (
+    LOOK_AHEAD_DAYS,
+    SiteOccasion,
+    daily_message,
+    local_time,
+    reminder_message,
+    when_label,
+)
+from calendars.occasions import COMPANY, by_milestone
 
 
 def post_time_at(site: Site, config: WorkspaceConfig, day: date) -> datetime:
@@ -38,47 +46,94 @@ def offsets(config: WorkspaceConfig) -> list[int]:
     return sorted(set(config.reminders.days_before) | {0}, reverse=True)
 
 
+def daily_post_time(config: WorkspaceConfig, day: date) -> datetime:
+    """When the celebrations post of ``day`` goes out: the earliest of every site's post
+    time on its own ``day`` (the site whose day starts first), as an aware UTC instant. The
+    same for every day but for DST shifts, so two days' posts are about 24 hours apart."""
+    return min(post_time_at(site, config, day) for site in config.sites)
+
+
+def is_notable(occasions: Sequence[SiteOccasion]) -> bool:
+    """Whether a milestone earns a heads-up under ``heads_ups = "notable"``: a day off at
+    some site, an explainer, or the company's own."""
+    return any(o.days_off or o.content or o.kind == COMPANY for o in occasions)
+
+
 def plan_reminders(window: PlanWindow) -> Iterator[Planned]:
-    """Every reminder due in ``window``, one Planned per post.
+    """Every reminder due in ``window``.
 
     The window is the clock's [start, end], aware instants, both ends included (the last 7
-    days up to now for a tick; a preview's days). A post is due at its site's post time
-    (``post_time``, else ``[reminders] time``, site-local) ``n`` days before the milestone's
-    first day, for each ``n`` in :func:`offsets`.
+    days up to now for a tick; a preview's days).
 
     Yields:
-        For each milestone, day and offset, the celebrations-channel post (due at the
-        earliest of the sharing sites' times, key ``reminder:<first day>:<festival>:<n>``); on
-        the day itself, also one post per site to its own channel. Unordered: the clock sorts.
+        For each day whose celebrations post (:func:`daily_post_time`) is in the window and
+        has something to say, one Planned keyed ``celebrations:<day>``; for each milestone's
+        first day at a site whose post time (``post_time``, else ``[reminders] time``,
+        site-local) is in the window, the site channel's day-of post. Unordered: the clock
+        sorts.
     """
     config = window.config
+    if not config.sites:
+        return
     steps = offsets(config)
     # UTC dates, padded a day each side for the widest timezone offsets
     first = window.start.astimezone(UTC).date() - timedelta(days=2)
-    last = window.end.astimezone(UTC).date() + timedelta(days=max(steps) + 2)
-    occasions = calendar_for(config).occasions(first, last)
-    for shared in by_milestone(o for o in occasions if first <= o.first_day <= last):
-        first_day, festival = shared[0].first_day, shared[0].identity
-        for n in steps:
-            dues = [post_time_at(o.site, config, first_day - timedelta(days=n)) for o in shared]
-            if n == 0:
-                for occasion, due in zip(shared, dues, strict=True):
-                    if window.start <= due <= window.end:
-                        yield site_day_of(config, occasion, due)
-            due = min(dues)
-            if not window.start <= due <= window.end:
+    last = window.end.astimezone(UTC).date() + timedelta(days=2)
+    reach = max(max(steps), LOOK_AHEAD_DAYS)
+    occasions = calendar_for(config).occasions(first, last + timedelta(days=reach))
+    groups = by_milestone(occasions)
+    for group in groups:
+        for occasion in group:
+            due = post_time_at(occasion.site, config, occasion.first_day)
+            if window.start <= due <= window.end:
+                yield site_day_of(config, occasion, due)
+    day = first
+    while day <= last:
+        due = daily_post_time(config, day)
+        if window.start <= due <= window.end:
+            planned = celebrations_post(config, day, due, groups, occasions)
+            if planned is not None:
+                yield planned
+        day += timedelta(days=1)
+
+
+def celebrations_post(
+    config: WorkspaceConfig,
+    day: date,
+    due: datetime,
+    groups: Sequence[Sequence[SiteOccasion]],
+    occasions: Sequence[SiteOccasion],
+) -> Planned | None:
+    """The celebrations channel's post of ``day`` (None when there is nothing to say):
+    milestones on ``day`` first, then heads-ups nearest first, then days off in lieu, then
+    the look-ahead on its weekday."""
+    reminders = config.reminders
+    heads_up = [n for n in offsets(config) if n and reminders.heads_ups != "off"]
+    items: list[tuple[int, Sequence[SiteOccasion]]] = []
+    for n in [0, *sorted(heads_up)]:
+        for group in groups:
+            if group[0].first_day - timedelta(days=n) != day:
                 continue
-            earliest = shared[dues.index(due)]
-            key = f"reminder:{first_day.isoformat()}:{festival}:{n}"
-            channel = config.workspace.celebrations_channel
-            message = reminder_message(config, shared, n, channel, at=due)
-            summary = (
-                f"{shared[0].name} · {when_label(n)} · {site_names(config, shared)}"
-                f" · {local_time(earliest.site, due)}"
-            )
-            expires = end_of_local_day(earliest.site, due)
-            outgoing = Outgoing(key, "chat.postMessage", message, expires_at=expires)
-            yield Planned(key, due, (outgoing,), summary)
+            if n and reminders.heads_ups == "notable" and not is_notable(group):
+                continue
+            items.append((n, group))
+    off = [(o, day) for o in occasions if day in o.days_off_elsewhere]
+    coming = None
+    if reminders.look_ahead == WEEKDAYS[day.weekday()]:
+        end = day + timedelta(days=LOOK_AHEAD_DAYS)
+        coming = [g for g in groups if any(o.overlaps(day + timedelta(days=1), end) for o in g)]
+    if not items and not off and not coming:
+        return None
+    key = f"celebrations:{day.isoformat()}"
+    channel = config.workspace.celebrations_channel
+    message = daily_message(config, items, off, coming, channel, day)
+    earliest = min(config.sites, key=lambda site: post_time_at(site, config, day))
+    names = [f"{group[0].name} {when_label(n)}" for n, group in items]
+    names += [f"{o.site.name} off" for o, _ in off] + (["the next 14 days"] if coming else [])
+    summary = f"{', '.join(names)} · celebrations · {local_time(earliest, due)}"
+    expires = end_of_local_day(earliest, due)
+    outgoing = Outgoing(key, "chat.postMessage", message, expires_at=expires)
+    return Planned(key, due, (outgoing,), summary)
 
 
 def site_day_of(config: WorkspaceConfig, occasion: SiteOccasion, due: datetime) -> Planned:

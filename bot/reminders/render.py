@@ -5,14 +5,21 @@ and coverage notes."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.infra import slack_text
 from bot.infra.config import Site, WorkspaceConfig
 from calendars.countries import flag
 from calendars.languages import spoken_language
-from calendars.occasions import COMPANY, Occasion, coverage_note, kind_label
+from calendars.occasions import (
+    COMPANY,
+    Occasion,
+    coverage_note,
+    day_off_labels,
+    kind_label,
+    short_day,
+)
 
 SiteOccasion = Occasion[Site]
 
@@ -83,13 +90,34 @@ def reminder_message(
     channel: str,
     at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The Block Kit post for one milestone shared by ``occasions`` (same slug and day),
-    worded for the moment ``at`` which it goes out."""
+    """The Block Kit post for one milestone shared by ``occasions`` (same festival and first
+    day) ``n`` days ahead, worded for the moment ``at`` which it goes out: a site channel's
+    day-of post."""
+    text, blocks = milestone_blocks(config, occasions, n, at)
+    return {"channel": channel, "text": text, "blocks": blocks, "unfurl_links": False}
+
+
+def milestone_emoji(occasions: Sequence[SiteOccasion]) -> str:
+    """The explainer's emoji, else 🏢 for a company milestone and 📅 for a holiday."""
     lead = occasions[0]
-    esc = slack_text.escape
-    emoji = next((o.content.emoji for o in occasions if o.content), None) or (
+    return next((o.content.emoji for o in occasions if o.content), None) or (
         "🏢" if lead.kind == COMPANY else "📅"
     )
+
+
+def milestone_blocks(
+    config: WorkspaceConfig,
+    occasions: Sequence[SiteOccasion],
+    n: int,
+    at: datetime | None = None,
+) -> tuple[str, list[dict[str, Any]]]:
+    """One milestone's part of a post: its one-line plain summary ("🇵🇭 Today: Independence
+    Day — Manila, Cebu") and its blocks: title, dates, local names and sites; each site
+    country's explainer with the greeting in the sites' language; coverage notes, "date
+    estimated" and sources in a context block."""
+    lead = occasions[0]
+    esc = slack_text.escape
+    emoji = milestone_emoji(occasions)
     where = esc(site_names(config, occasions))
     title = title_for(occasions, n, at)
     text = f"{emoji} {esc(title)} — {where}"
@@ -118,18 +146,18 @@ def reminder_message(
         )
     if not seen:
         blocks.append(slack_text.section(esc(generic_line(occasions))))
-    notes = coverage_notes(occasions)
+    notes = [esc(note) for note in coverage_notes(occasions)]
     if any(o.estimated for o in occasions):
         notes.append(
             "⚠️ Date estimated: it follows the lunar calendar and may move by a day; "
             "check with local colleagues."
         )
-    if notes:
-        blocks.append(slack_text.context("\n".join(esc(note) for note in notes)))
     sources = sorted({o.content.source for o in occasions if o.content})
     if sources:
-        blocks.append(slack_text.context("Source: " + " · ".join(f"<{s}>" for s in sources)))
-    return {"channel": channel, "text": text, "blocks": blocks, "unfurl_links": False}
+        notes.append("Source: " + " · ".join(f"<{s}>" for s in sources))
+    if notes:
+        blocks.append(slack_text.context("\n".join(notes)))
+    return text, blocks
 
 
 def generic_line(occasions: Sequence[SiteOccasion]) -> str:
@@ -169,3 +197,112 @@ def _unique_occasions_by_site(occasions: Sequence[SiteOccasion]) -> list[SiteOcc
     for occasion in occasions:
         by_site.setdefault(occasion.site.key, occasion)
     return list(by_site.values())
+
+
+MAX_BLOCKS = 50  # per message (https://api.slack.com/reference/block-kit/blocks)
+LOOK_AHEAD_DAYS = 14
+
+
+def daily_message(
+    config: WorkspaceConfig,
+    due: Sequence[tuple[int, Sequence[SiteOccasion]]],
+    off: Sequence[tuple[SiteOccasion, date]],
+    coming: Sequence[Sequence[SiteOccasion]] | None,
+    channel: str,
+    day: date,
+) -> dict[str, Any]:
+    """The celebrations channel's one post of ``day``, headed by that date and worded for it
+    on every site's own calendar ("Today: Christmas Day", "Diwali is tomorrow"): it goes out
+    in the morning of the site whose day starts first, and is read in the morning of ``day``
+    everywhere else.
+
+    Args:
+        due: each milestone due that day with how many days ahead it is (0 for the day
+            itself), in the order shown.
+        off: each (occasion, day) a site is off in lieu of a holiday that is not its day
+            (Monday 5 July for a Sunday 4 July).
+        coming: on the look-ahead weekday, the milestones of the next 14 days; else None.
+
+    Returns:
+        ``chat.postMessage`` arguments; at most 50 blocks: when every milestone in full would
+        not fit, each is shortened to its title and greeting, notes gathered at the end.
+    """
+    esc = slack_text.escape
+    parts = [milestone_blocks(config, occasions, n) for n, occasions in due]
+    head = [slack_text.context(f"*{day:%A} {day.day} {day:%B %Y}*")]
+    blocks = [block for _, part in parts for block in part]
+    summaries = [text for text, _ in parts]
+    tail: list[dict[str, Any]] = []
+    if off:
+        lines = [esc(off_line(occasion, off_day, day)) for occasion, off_day in off]
+        summaries.append(lines[0])
+        tail += [slack_text.section(text) for text in slack_text.pack(lines, 3000, "\n")]
+    if coming is not None:
+        tail += look_ahead_blocks(config, coming)
+        summaries.append(f"The next {LOOK_AHEAD_DAYS} days")
+    if len(head) + len(blocks) + len(tail) > MAX_BLOCKS:
+        blocks = _compact(config, due, MAX_BLOCKS - len(head) - len(tail))
+    text = slack_text.truncate(" · ".join(summaries), 300)
+    return {"channel": channel, "text": text, "blocks": head + blocks + tail, "unfurl_links": False}
+
+
+def off_line(occasion: SiteOccasion, day: date, today: date) -> str:
+    """ "🇺🇸 Chicago HQ is off today (Mon 5 Jul) for Independence Day, in lieu of Sun 4 Jul:
+    expect reduced coverage." (``day`` the day off, ``today`` the post's day)"""
+    days = (day - today).days
+    return (
+        f"{site_label(occasion.site)} is off {when_label(days)} ({short_day(day)}) for "
+        f"{occasion.name}, in lieu of {short_day(occasion.first_day)}: expect reduced coverage."
+    )
+
+
+def look_ahead_blocks(
+    config: WorkspaceConfig, coming: Sequence[Sequence[SiteOccasion]]
+) -> list[dict[str, Any]]:
+    """The weekly look-ahead: a header line and one line per milestone of the next 14 days
+    with its sites and their days off."""
+    esc = slack_text.escape
+    lines = [f"*The next {LOOK_AHEAD_DAYS} days*"]
+    for occasions in coming:
+        lead = occasions[0]
+        off = [o.site.name for o in occasions if o.days_off and not o.days_off_elsewhere]
+        labels = day_off_labels(occasions)
+        notes = ([f"day off at {', '.join(off)}"] if off else []) + labels
+        lines.append(
+            f"• {short_day(lead.first_day)} · {milestone_emoji(occasions)} {esc(lead.name)}"
+            f" · {esc(site_names(config, occasions))}"
+            + (f" · _{esc('; '.join(notes))}_" if notes else "")
+        )
+    if len(lines) == 1:
+        lines.append("Nothing at any site.")
+    return [slack_text.section(text) for text in slack_text.pack(lines, 3000, "\n")]
+
+
+def _compact(
+    config: WorkspaceConfig,
+    due: Sequence[tuple[int, Sequence[SiteOccasion]]],
+    room: int,
+) -> list[dict[str, Any]]:
+    """Every due milestone in one short section each (title, sites, greeting) and their
+    coverage notes in context blocks, within ``room`` blocks."""
+    esc = slack_text.escape
+    sections: list[str] = []
+    notes: list[str] = []
+    for n, occasions in due:
+        title = esc(title_for(occasions, n, None))
+        line = f"{milestone_emoji(occasions)} *{title}* · {esc(site_names(config, occasions))}"
+        content = next((o.content for o in occasions if o.content), None)
+        greeting = None
+        if content is not None:
+            greeting = content.greeting(
+                spoken_language(o.site) for o in occasions if o.site.country == content.country
+            )
+        sections.append(line + (f"\n*Greet colleagues:* {esc(greeting)}" if greeting else ""))
+        notes += [esc(note) for note in coverage_notes(occasions)]
+    packed = slack_text.pack(notes, 3000, "\n")
+    contexts = [slack_text.context(*packed[i : i + 10]) for i in range(0, len(packed), 10)]
+    keep = max(room - len(contexts), 1)
+    if len(sections) > keep:
+        hidden = len(sections) - keep + 1
+        sections = [*sections[: keep - 1], f"…and {hidden} more: see `/celebrate list`."]
+    return [slack_text.section(text) for text in sections] + contexts

@@ -13,7 +13,7 @@ from bot.infra.config import WorkspaceConfig
 from bot.infra.context import AppContext
 from bot.infra.models import OutboxMessage
 from bot.infra.outbox.delivery import DeliveryReport
-from bot.reminders.planner import post_time_at
+from bot.reminders.planner import daily_post_time, post_time_at
 from bot.runtime.worker import clock_from, tick_once
 from calendars.company import Milestone
 from tests.slack_fake import Call, SlackFake
@@ -44,9 +44,9 @@ def test_independence_day_heads_up_at_nine_manila_not_before(
     ctx: AppContext, slack: SlackFake
 ) -> None:
     early, _ = run(ctx, datetime(2026, 6, 11, 8, 30, tzinfo=MANILA))
-    assert "reminder:2026-06-12:independence-day-ph:1" not in early
+    assert "celebrations:2026-06-11" not in early
     on_time, report = run(ctx, datetime(2026, 6, 11, 9, 0, tzinfo=MANILA))
-    assert on_time == ["reminder:2026-06-12:independence-day-ph:1"]
+    assert on_time == ["celebrations:2026-06-11"]
     assert report.sent == on_time
     (call,) = [c for c in posts(slack) if "Independence Day" in c.params["text"]]
     assert call.params["channel"] == "C0CELEBRATE"
@@ -58,7 +58,7 @@ def test_independence_day_heads_up_at_nine_manila_not_before(
 def test_day_of_posts_in_both_channels_once(ctx: AppContext, slack: SlackFake) -> None:
     nine = datetime(2026, 6, 12, 9, 0, tzinfo=MANILA)
     keys, _ = run(ctx, nine)
-    assert "reminder:2026-06-12:independence-day-ph:0" in keys
+    assert "celebrations:2026-06-12" in keys
     assert "reminder:manila:2026-06-12:independence-day:0" in keys
     assert "reminder:cebu:2026-06-12:independence-day:0" not in keys  # Cebu posts at 21:30
     assert len(posts(slack, "C0CELEBRATE")) == 1
@@ -82,18 +82,18 @@ def test_a_today_post_held_up_past_midnight_is_never_sent(
     result = tick_once(ctx, nine, team_id="T0TEST")
     report = ctx.deliverer.deliver_until_done(timeout=10)
     day_of = {m.key for m in result.enqueued if ":independence-day" in m.key and m.key[-2:] == ":0"}
-    assert {
-        "reminder:2026-06-12:independence-day-ph:0",
-        "reminder:manila:2026-06-12:independence-day:0",
-    } <= day_of
+    day_of |= {m.key for m in result.enqueued if m.key == "celebrations:2026-06-12"}
+    assert {"celebrations:2026-06-12", "reminder:manila:2026-06-12:independence-day:0"} <= day_of
     assert {key for key, reason in report.failed if reason == "expired"} >= day_of
     assert posts(slack) == []
 
 
 def test_diwali_for_the_mumbai_site(ctx: AppContext, slack: SlackFake) -> None:
     keys, _ = run(ctx, datetime(2026, 11, 8, 9, 0, tzinfo=KOLKATA))
-    assert "reminder:2026-11-08:diwali:0" in keys
+    assert "celebrations:2026-11-08" in keys
     assert "reminder:mumbai:2026-11-08:diwali:0" in keys
+    (shared,) = posts(slack, "C0CELEBRATE")
+    assert "Today: Diwali" in blocks_text(shared)
     (call,) = posts(slack, "C0MUMBAI")
     assert "Diwali" in call.params["text"] and "Mumbai" in blocks_text(call)
 
@@ -101,8 +101,9 @@ def test_diwali_for_the_mumbai_site(ctx: AppContext, slack: SlackFake) -> None:
 def test_carnival_for_sao_paulo_with_the_optional_category(
     ctx: AppContext, slack: SlackFake, config: WorkspaceConfig
 ) -> None:
-    keys, _ = run(ctx, datetime(2026, 2, 9, 9, 0, tzinfo=SAO_PAULO))
-    assert "reminder:2026-02-16:carnival-br:7" in keys
+    # the day's post goes out at 09:00 in Manila, the evening before in São Paulo
+    keys, _ = run(ctx, datetime(2026, 2, 9, 9, 0, tzinfo=MANILA))
+    assert "celebrations:2026-02-09" in keys
     call = next(c for c in posts(slack) if "Carnival" in c.params["text"])
     text = blocks_text(call)
     assert "2 days" in text and "Carnaval" in text and "optional holiday" in text
@@ -121,19 +122,24 @@ def test_carnival_for_sao_paulo_with_the_optional_category(
 def test_chicago_posts_at_nine_local_across_dst(
     ctx: AppContext, slack: SlackFake, config: WorkspaceConfig
 ) -> None:
-    # a milestone on Monday 9 March 2026: its heads-up is on Sunday 8 March, DST's first day
-    milestone = Milestone("Spring kickoff", 3, 9, 2026, 1, ("chicago",))
+    """A Chicago milestone on Sunday 8 March 2026, DST's first day: its day-of post in the
+    Chicago channel is at 09:00 CDT (14:00 UTC), and the celebrations post of a Chicago-only
+    workspace too; a week earlier, in standard time, 09:00 is 15:00 UTC."""
+    milestone = Milestone("Spring kickoff", 3, 8, 2026, 1, ("chicago",))
     ctx.config = replace(config, milestones=(milestone,))
     assert post_time_at(ctx.config.sites[0], ctx.config, datetime(2026, 3, 8).date()) == (
         datetime(2026, 3, 8, 14, 0, tzinfo=UTC)
     )
     before, _ = run(ctx, datetime(2026, 3, 8, 13, 59, tzinfo=UTC))  # 08:59 CDT
-    assert "reminder:2026-03-09:company-spring-kickoff:1" not in before
+    assert "reminder:chicago:2026-03-08:company-spring-kickoff:0" not in before
     at, _ = run(ctx, datetime(2026, 3, 8, 9, 0, tzinfo=CHICAGO))
-    assert at == ["reminder:2026-03-09:company-spring-kickoff:1"]
-    # and a week earlier, still standard time, the 7-day heads-up was at 15:00 UTC
-    assert post_time_at(ctx.config.sites[0], ctx.config, datetime(2026, 3, 2).date()) == (
-        datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    assert at == ["reminder:chicago:2026-03-08:company-spring-kickoff:0"]
+    chicago_only = replace(ctx.config, sites=ctx.config.sites[:1])
+    assert daily_post_time(chicago_only, datetime(2026, 3, 8).date()) == (
+        datetime(2026, 3, 8, 14, 0, tzinfo=UTC)
+    )
+    assert daily_post_time(chicago_only, datetime(2026, 3, 1).date()) == (
+        datetime(2026, 3, 1, 15, 0, tzinfo=UTC)
     )
 
 
@@ -167,7 +173,7 @@ def test_company_milestone_is_one_post_for_all_sites(ctx: AppContext, slack: Sla
     # Cultural Connection Week, 5 October, every year, all sites; heads-up 7 days before at
     # the earliest site time: 09:00 in Manila on 28 September
     keys, _ = run(ctx, datetime(2026, 9, 28, 9, 0, tzinfo=MANILA))
-    assert "reminder:2026-10-05:company-cultural-connection-week:7" in keys
+    assert "celebrations:2026-09-28" in keys
     call = next(c for c in posts(slack) if "Cultural Connection Week" in c.params["text"])
     assert call.params["channel"] == "C0CELEBRATE"
     assert "all sites" in call.params["text"] and "5 days" in blocks_text(call)
@@ -177,7 +183,7 @@ def test_429_then_two_500s_still_one_post(ctx: AppContext, slack: SlackFake) -> 
     slack.fail_next("chat.postMessage", status=429, retry_after=1)
     slack.fail_next("chat.postMessage", status=500, times=2)
     keys, report = run(ctx, datetime(2026, 6, 11, 9, 0, tzinfo=MANILA))
-    assert keys == ["reminder:2026-06-12:independence-day-ph:1"]
+    assert keys == ["celebrations:2026-06-11"]
     assert report.sent == keys and not report.failed
     assert len(posts(slack)) == 4  # three refused attempts, one post
     with ctx.session_factory() as session:
@@ -192,7 +198,7 @@ def test_missing_channel_is_recorded_and_other_sites_still_post(
     keys, report = run(ctx, datetime(2026, 6, 12, 9, 0, tzinfo=MANILA))
     assert "reminder:manila:2026-06-12:independence-day:0" in keys
     assert report.failed == [("reminder:manila:2026-06-12:independence-day:0", "channel_not_found")]
-    assert "reminder:2026-06-12:independence-day-ph:0" in report.sent
+    assert "celebrations:2026-06-12" in report.sent
     _, night_report = run(ctx, datetime(2026, 6, 12, 21, 30, tzinfo=MANILA))
     assert night_report.sent == ["reminder:cebu:2026-06-12:independence-day:0"]
     with ctx.session_factory() as session:
@@ -233,13 +239,13 @@ def test_config_supplied_names_are_escaped_everywhere(config: WorkspaceConfig) -
 def test_chicago_posts_at_nine_local_when_dst_ends(
     ctx: AppContext, slack: SlackFake, config: WorkspaceConfig
 ) -> None:
-    # DST ends on Sunday 1 November 2026; a heads-up that day is at 09:00 CST = 15:00 UTC
-    milestone = Milestone("Autumn kickoff", 11, 2, 2026, 1, ("chicago",))
+    # DST ends on Sunday 1 November 2026; a post that day is at 09:00 CST = 15:00 UTC
+    milestone = Milestone("Autumn kickoff", 11, 1, 2026, 1, ("chicago",))
     ctx.config = replace(config, milestones=(milestone,))
     early, _ = run(ctx, datetime(2026, 11, 1, 14, 0, tzinfo=UTC))  # 09:00 CDT would be this
-    assert "reminder:2026-11-02:company-autumn-kickoff:1" not in early
+    assert "reminder:chicago:2026-11-01:company-autumn-kickoff:0" not in early
     at, _ = run(ctx, datetime(2026, 11, 1, 15, 0, tzinfo=UTC))
-    assert at == ["reminder:2026-11-02:company-autumn-kickoff:1"]
+    assert at == ["reminder:chicago:2026-11-01:company-autumn-kickoff:0"]
 
 
 def test_two_ticks_at_once_enqueue_everything_once(
@@ -268,7 +274,7 @@ def test_two_ticks_at_once_enqueue_everything_once(
     assert errors == []
     with contexts[0].session_factory() as session:
         keys = list(session.scalars(select(OutboxMessage.key)))
-    assert len(keys) == len(set(keys)) and "reminder:2026-06-12:independence-day-ph:0" in keys
+    assert len(keys) == len(set(keys)) and "celebrations:2026-06-12" in keys
     for context in contexts:
         context.close()
 

@@ -228,19 +228,13 @@ def test_tick_dry_run_prints_reminders_and_stores_nothing(
 
     result = lantern("tick", "--now", "2026-06-11T01:00:00Z", "--dry-run", env=env_for(settings))
     assert result.returncode == 0, result.stderr
-    assert (
-        "would send: chat.postMessage → C0CELEBRATE [reminder:2026-06-12:independence-day-ph:1]"
-        in (result.stdout)
-    )
+    assert "would send: chat.postMessage → C0CELEBRATE [celebrations:2026-06-11]" in (result.stdout)
     assert slack.calls_to("chat.postMessage") == []
     with session_factory() as session:
         for model in (OutboxMessage, ScheduledRun):
             assert session.scalar(select(func.count()).select_from(model)) == 0
     real = lantern("tick", "--now", "2026-06-11T01:00:00Z", env=env_for(settings))
-    assert (
-        "enqueued: chat.postMessage → C0CELEBRATE [reminder:2026-06-12:independence-day-ph:1]"
-        in (real.stdout)
-    )
+    assert "enqueued: chat.postMessage → C0CELEBRATE [celebrations:2026-06-11]" in (real.stdout)
     assert len(slack.calls_to("chat.postMessage")) == 1
 
 
