@@ -227,7 +227,8 @@ class Calendar(Generic[S]):
             occasions.append(occasion)
             open_spans[occasion.festival] = len(occasions) - 1
         for holiday in [h for h in days if h.observed]:
-            index = _in_lieu_of(occasions, holiday)
+            festival = self.festivals.identity(site.country, holiday.name, slugify(holiday.name))
+            index = _in_lieu_of(occasions, holiday, festival)
             if index is not None:
                 occasions[index] = _day_off(occasions[index], holiday.day)
             else:  # moved to this day, or a day off of its own: announced on it
@@ -299,9 +300,10 @@ def _day_off(occasion: Occasion[S], day: date) -> Occasion[S]:
 IN_LIEU_REACH = 7  # days: how far from its holiday the package puts a day off in lieu
 
 
-def _in_lieu_of(occasions: Sequence[Occasion[S]], day_off: HolidayDay) -> int | None:
-    """Which holiday a day off in lieu stands in for: the one of the same name within a
-    week; for a day off with a name of its own ("Substitute Holiday"), the nearest holiday
+def _in_lieu_of(occasions: Sequence[Occasion[S]], day_off: HolidayDay, festival: str) -> int | None:
+    """Which holiday a day off in lieu stands in for: the one of the same name or festival
+    (``festival``, the day off's identity: Malaysia's "Prophet Muhammad's Birthday
+    (observed)" is a day off for the shared "Prophet's Birthday") within a week; for a day off with a name of its own ("Substitute Holiday"), the nearest holiday
     before it that fell on a weekend, else the nearest one. None when there is none (the
     holiday was moved: the day off is all the package gives)."""
 
@@ -323,7 +325,7 @@ def _in_lieu_of(occasions: Sequence[Occasion[S]], day_off: HolidayDay) -> int | 
     ]
     if not day_off.named_day_off:
         slug = slugify(day_off.name)
-        same = [(distance(o), i) for i, o in near if o.slug == slug]
+        same = [(distance(o), i) for i, o in near if o.slug == slug or o.festival == festival]
         return min(same)[1] if same else None
     ranked = [(not on_weekend_before(o), distance(o), i) for i, o in near]
     return min(ranked)[2] if ranked else None

@@ -58,6 +58,10 @@ def what_lantern_does(country: str, day: date, slug: str) -> str:
         ("TH", date(2026, 6, 1), "visakha-bucha", DAY_OFF),  # "Visakha Bucha (in lieu)"
         ("JP", date(2026, 5, 3), "constitution-day", MILESTONE),  # a Sunday in Golden Week
         ("JP", date(2026, 5, 6), "constitution-day", DAY_OFF),  # "Substitute Holiday"
+        # Malaysia gives the day off under the package's own name, the milestone is shared
+        ("MY", date(2027, 8, 15), "prophets-birthday", MILESTONE),  # a Sunday
+        ("MY", date(2027, 8, 16), "prophets-birthday", DAY_OFF),  # not a second, "moved" one
+        ("MY", date(2027, 2, 8), "lunar-new-year", DAY_OFF),  # its second day was a Sunday
         ("KE", date(2027, 12, 13), "jamhuri-day", DAY_OFF),  # 12 December is a Sunday
         ("ZA", date(2027, 3, 22), "human-rights-day", DAY_OFF),  # 21 March is a Sunday
         ("GB", date(2027, 12, 27), "christmas-day", DAY_OFF),
