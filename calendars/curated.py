@@ -225,8 +225,13 @@ def _fold(name: str) -> str:
     return " ".join(name.casefold().replace("’", "'").split())
 
 
+FILE_KEYS = ("country", "includes", "milestones", "observances")
+"""A data file's top-level keys; ``[[observances]]`` and ``[[includes]]`` are read by
+:mod:`calendars.content`."""
+
+
 def parse_file(text: str, source: str) -> list[Curated]:
-    """Read and validate one country's data file.
+    """Read and validate one country's data file's explainers (``[[milestones]]``).
 
     Args:
         text: the TOML document.
@@ -244,12 +249,15 @@ def parse_file(text: str, source: str) -> list[Curated]:
     except tomllib.TOMLDecodeError as exc:
         raise CuratedDataError([f"{source}: not valid TOML: {exc}"]) from None
     problems: list[str] = []
-    for key in sorted(set(data) - {"country", "milestones"}):
-        problems.append(f"{source}: {key}: unknown key (expected one of: country, milestones)")
+    for key in sorted(set(data) - set(FILE_KEYS)):
+        problems.append(f"{source}: {key}: unknown key (expected one of: {', '.join(FILE_KEYS)})")
     country = _country(data.get("country"), source, problems)
-    raw = data.get("milestones")
-    if not isinstance(raw, list) or not raw:
-        problems.append(f"{source}: milestones: needs a non-empty [[milestones]] array")
+    raw = data.get("milestones", [])
+    if not isinstance(raw, list) or not (raw or data.get("observances") or data.get("includes")):
+        problems.append(
+            f"{source}: milestones: needs a non-empty [[milestones]] array "
+            "(or [[observances]] or [[includes]])"
+        )
         raw = []
     entries: list[Curated] = []
     seen: dict[str, int] = {}

@@ -14,11 +14,13 @@ from datetime import date, timedelta
 from typing import Generic, Protocol, TypeVar
 
 from calendars.company import Milestone, first_days
-from calendars.curated import Curated, CuratedIndex, load_index
+from calendars.content import load_content
+from calendars.curated import Curated, CuratedIndex
 from calendars.festivals import FestivalIndex, load_festivals
 from calendars.holiday_days import HolidayDay, holiday_days
+from calendars.observances import Include, Observance
 
-HOLIDAY, COMPANY = "holiday", "company"
+HOLIDAY, COMPANY, OBSERVANCE = "holiday", "company", "observance"
 
 
 class CalendarSite(Protocol):
@@ -163,11 +165,16 @@ class Calendar(Generic[S]):
         milestones: Sequence[Milestone] = (),
         curated: CuratedIndex | None = None,
         festivals: FestivalIndex | None = None,
+        observances: Sequence[Observance] | None = None,
+        includes: Sequence[Include] | None = None,
     ) -> None:
+        shipped = load_content()
         self.sites = tuple(sites)
         self.milestones = tuple(milestones)
-        self.curated = curated if curated is not None else load_index()
+        self.curated = curated if curated is not None else shipped.curated
         self.festivals = festivals if festivals is not None else load_festivals()
+        self.observances = tuple(shipped.observances if observances is None else observances)
+        self.includes = tuple(shipped.includes if includes is None else includes)
 
     def site_occasions(self, site: S, start: date, end: date) -> list[Occasion[S]]:
         """Occasions at ``site`` that overlap [start, end], by first day (holidays before
@@ -184,7 +191,11 @@ class Calendar(Generic[S]):
             overlap the range); one the package gives without the holiday itself (Colombia's
             and Egypt's moved holidays) is the holiday, on the day off, ``moved``.
         """
-        found = self._holidays(site, start, end) + self._company(site, start, end)
+        found = (
+            self._holidays(site, start, end)
+            + self._company(site, start, end)
+            + self._observances(site, start, end)
+        )
         found.sort(key=lambda o: (o.first_day, o.kind != HOLIDAY, o.name))
         return [o for o in found if o.overlaps(start, end)]
 
@@ -212,6 +223,8 @@ class Calendar(Generic[S]):
             days.extend(
                 holiday_days(site.country, site.subdivision, site.categories, site.language, year)
             )
+            days.extend(self._included(site, year, {(d.day, d.name) for d in days}))
+        days.sort(key=lambda h: (h.day, h.category != "public", h.name))
         occasions: list[Occasion[S]] = []
         open_spans: dict[str, int] = {}  # festival -> index of its latest occasion
         for holiday in [h for h in days if not h.observed]:
@@ -259,6 +272,49 @@ class Calendar(Generic[S]):
             festival=self.festivals.identity(site.country, holiday.name, slug),
         )
 
+    def _included(self, site: S, year: int, present: set[tuple[date, str]]) -> list[HolidayDay]:
+        """The days of ``[[includes]]`` that apply to ``site`` in ``year``, less those it has."""
+        found = []
+        for include in self.includes:
+            if not include.applies_to(site.country, site.subdivision, site.key):
+                continue
+            subdivision = include.subdivision or site.subdivision
+            categories = (include.category,)
+            for day in holiday_days(site.country, subdivision, categories, site.language, year):
+                if day.name == include.holiday and (day.day, day.name) not in present:
+                    found.append(day)
+        return found
+
+    # ---- observances
+
+    def _observances(self, site: S, start: date, end: date) -> list[Occasion[S]]:
+        found = []
+        for observance in self.observances:
+            if not observance.applies_to(site.country, site.subdivision, site.key):
+                continue
+            slug = slugify(observance.name)
+            for year in range(start.year - 1, end.year + 1):
+                for first, estimated in observance.first_days(year):
+                    last = first + timedelta(days=observance.days - 1)
+                    if first > end or last < start:
+                        continue
+                    found.append(
+                        Occasion(
+                            site=site,
+                            slug=slug,
+                            name=observance.name,
+                            local_name=observance.local_name,
+                            first_day=first,
+                            last_day=last,
+                            kind=OBSERVANCE,
+                            category=None,
+                            estimated=estimated,
+                            content=observance.content,
+                            festival=self.festivals.identity(site.country, observance.name, slug),
+                        )
+                    )
+        return found
+
     # ---- company milestones
 
     def _company(self, site: S, start: date, end: date) -> list[Occasion[S]]:
@@ -303,8 +359,9 @@ IN_LIEU_REACH = 7  # days: how far from its holiday the package puts a day off i
 def _in_lieu_of(occasions: Sequence[Occasion[S]], day_off: HolidayDay, festival: str) -> int | None:
     """Which holiday a day off in lieu stands in for: the one of the same name or festival
     (``festival``, the day off's identity: Malaysia's "Prophet Muhammad's Birthday
-    (observed)" is a day off for the shared "Prophet's Birthday") within a week; for a day off with a name of its own ("Substitute Holiday"), the nearest holiday
-    before it that fell on a weekend, else the nearest one. None when there is none (the
+    (observed)" is a day off for the shared "Prophet's Birthday") within a week; for a day
+    off with a name of its own ("Substitute Holiday"), the nearest holiday before it that fell
+    on a weekend, else the nearest one. None when there is none (the
     holiday was moved: the day off is all the package gives)."""
 
     def distance(occasion: Occasion[S]) -> int:
@@ -387,4 +444,6 @@ def kind_label(occasion: Occasion[S]) -> str:
     """'public holiday', 'optional holiday', 'company milestone'…"""
     if occasion.kind == COMPANY:
         return "company milestone"
+    if occasion.kind == OBSERVANCE:
+        return "observance"
     return f"{occasion.category} holiday" if occasion.category else "holiday"

@@ -7,14 +7,23 @@ from datetime import date
 from functools import lru_cache
 
 from bot.infra.config import Site, WorkspaceConfig
+from calendars.content import load_content
 from calendars.coverage import data_gaps, estimated_names
 from calendars.occasions import Calendar
 
 
 @lru_cache(maxsize=8)
 def calendar_for(config: WorkspaceConfig) -> Calendar[Site]:
-    """The calendar of ``config``'s sites and company milestones."""
-    return Calendar(config.sites, config.milestones)
+    """The calendar of ``config``'s sites and company milestones, with the shipped content
+    and the company's content directory (``[calendar] content_dir``) on top."""
+    content = load_content(config.calendar.content_dir)
+    return Calendar(
+        config.sites,
+        config.milestones,
+        content.curated,
+        observances=content.observances,
+        includes=content.includes,
+    )
 
 
 def estimated_warnings(config: WorkspaceConfig, today: date, years: int = 2) -> list[str]:

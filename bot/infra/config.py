@@ -454,6 +454,21 @@ class DigestSection:
 
 
 @dataclass(frozen=True)
+class CalendarSection:
+    """``[calendar]``: the company's own cultural content."""
+
+    content_dir: str | None = field(
+        default=None,
+        metadata=declare(
+            _STRING,
+            "a directory of the company's explainers, observances and includes, in the "
+            "format of `calendars/data/<cc>.toml`; relative to this file; overrides shipped "
+            "entries of the same name",
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class KudosSection:
     """``[kudos]``: the allowance and the company values."""
 
@@ -588,6 +603,7 @@ class WorkspaceConfig:
     pulse: PulseSection = PulseSection()
     digest: DigestSection = DigestSection()
     kudos: KudosSection = KudosSection()
+    calendar: CalendarSection = CalendarSection()
     sites: tuple[Site, ...] = ()
     milestones: tuple[Milestone, ...] = ()
     source: str = DEFAULT_CONFIG_PATH
@@ -603,6 +619,7 @@ TABLES: Mapping[str, type] = {
     "pulse": PulseSection,
     "digest": DigestSection,
     "kudos": KudosSection,
+    "calendar": CalendarSection,
 }
 """The ``[table]`` sections of lantern.toml and the dataclass declaring each one's keys."""
 
@@ -744,6 +761,9 @@ class _Reader:
                 if key != "all" and key not in site_keys:
                     self.problem(prefix + "sites", f"unknown site key {key!r}")
             milestones.append(values)
+        calendar = CalendarSection(**tables["calendar"])
+        if calendar.content_dir:
+            calendar = CalendarSection(self.content_dir(calendar.content_dir))
         if self.problems:
             raise ConfigError(self.problems)
         return WorkspaceConfig(
@@ -752,10 +772,26 @@ class _Reader:
             pulse=PulseSection(**tables["pulse"]),
             digest=DigestSection(**tables["digest"]),
             kudos=KudosSection(**tables["kudos"]),
+            calendar=calendar,
             sites=tuple(Site(**s) for s in sites),
             milestones=tuple(MilestoneEntry(**m).milestone() for m in milestones),
             source=self.source,
         )
+
+    def content_dir(self, value: str) -> str:
+        """The content directory as a path from the working directory (given relative to
+        this file), after reading every file in it: each problem is one of this file's."""
+        from calendars.content import load_content
+        from calendars.curated import CuratedDataError
+
+        base = Path(self.source).parent if self.source != "<string>" else Path()
+        directory = str(base / value)
+        try:
+            load_content(directory)
+        except CuratedDataError as exc:
+            for line in exc.problems:
+                self.problem("calendar.content_dir", line)
+        return directory
 
     def sites(self, raw: Any) -> list[dict[str, Any]]:
         if isinstance(raw, list) and not raw:

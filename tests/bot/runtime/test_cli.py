@@ -61,6 +61,27 @@ def test_check_config_names_all_four_problems(settings: Settings, tmp_path: Path
     assert "Traceback" not in err and str(path) in err
 
 
+def test_check_config_names_each_problem_of_the_content_directory(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from tests.conftest import EXAMPLE_CONFIG
+
+    (tmp_path / "culture").mkdir()
+    (tmp_path / "culture" / "mx.toml").write_text(
+        'country = "MX"\n[[observances]]\nname = "Fiesta"\nrrule = "FREQ=NEVER"\n'
+        'what = "w"\nemoji = "x"\njoin_in = "j"\nsource = "http://insecure.example"\n'
+    )
+    path = tmp_path / "lantern.toml"
+    path.write_text(EXAMPLE_CONFIG.read_text() + '\n[calendar]\ncontent_dir = "culture"\n')
+    result = lantern("check-config", env=env_for(settings, LANTERN_CONFIG=str(path)))
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if "calendar.content_dir" in line]
+    assert len(lines) == 2, result.stderr
+    assert any("observances[0] ('Fiesta'): rrule: is not an RFC 5545 RRULE" in x for x in lines)
+    assert any("source: must start with https://" in x for x in lines)
+    assert "Traceback" not in result.stderr
+
+
 def test_check_config_accepts_the_example(settings: Settings) -> None:
     result = lantern("check-config", env=env_for(settings))
     assert result.returncode == 0, result.stderr
