@@ -9,9 +9,35 @@ from bot.infra import slack_text
 from bot.infra.calendar import calendar_for, data_warnings
 from bot.infra.clock import plan
 from bot.infra.config import WorkspaceConfig
+from bot.reminders.render import SiteOccasion
 from bot.runtime.planners import PLANNERS
 from calendars.countries import flag
-from calendars.occasions import by_milestone, day_off_labels, kind_label
+from calendars.occasions import by_milestone, kind_label, short_day
+
+
+def milestone_lines(shared: list[SiteOccasion]) -> list[str]:
+    """One milestone of the preview's calendar: its first day and name, then each site with
+    what it is there: its kind, local name, span, days off, estimate and explainer (Labour
+    Day is a public holiday with an explainer in Manila, an optional one elsewhere)."""
+    lead = shared[0]
+    lines = [f"  {lead.first_day:%a %d %b} {lead.name}"]
+    for occasion in shared:
+        facts = [kind_label(occasion)]
+        if occasion.local_name:
+            facts.append(occasion.local_name)
+        if occasion.days > 1:
+            facts.append(f"{occasion.days} days, to {occasion.last_day:%a %d %b}")
+        if occasion.days_off_elsewhere:
+            days = ", ".join(short_day(day) for day in occasion.days_off_elsewhere)
+            facts.append(f"off {days} in lieu")
+        elif occasion.moved:
+            facts.append("moved to this day")
+        if occasion.estimated:
+            facts.append("date estimated")
+        facts.append("explainer" if occasion.content is not None else "no explainer")
+        site = f"{flag(occasion.site.country)} {occasion.site.name}"
+        lines.append(f"      {site} · {' · '.join(facts)}")
+    return lines
 
 
 def render_preview(config: WorkspaceConfig, start: date, days: int) -> str:
@@ -46,20 +72,7 @@ def render_preview(config: WorkspaceConfig, start: date, days: int) -> str:
     occasions = calendar_for(config).occasions(start, end)
     grouped = by_milestone(occasions)
     for shared in grouped:
-        lead = shared[0]
-        sites = ", ".join(f"{flag(o.site.country)} {o.site.name}" for o in shared)
-        kind = kind_label(lead)
-        extras = []
-        if lead.days > 1:
-            extras.append(f"{lead.days} days")
-        if any(o.estimated for o in shared):
-            extras.append("date estimated")
-        extras += day_off_labels(shared)
-        if lead.content is not None:
-            extras.append("explainer")
-        note = f" ({', '.join(extras)})" if extras else ""
-        local = f" / {lead.local_name}" if lead.local_name else ""
-        lines.append(f"  {lead.first_day:%a %d %b} {lead.name}{local} · {sites} · {kind}{note}")
+        lines += milestone_lines(shared)
     if not grouped:
         lines.append("  nothing in this window")
     lines.append("")
