@@ -11,29 +11,17 @@ import pytest
 from bot.infra.calendar import calendar_for
 from bot.infra.config import ConfigError, load_workspace_config
 from calendars.content import load_content
-from tests.conftest import EXAMPLE_CONFIG
+from tests.conftest import EXAMPLE_CONFIG, ROOT
 
-PH_CONTENT = """
-country = "PH"
 
-[[milestones]]
-holiday = "Independence Day"
-aliases = ["Araw ng Kalayaan"]
-what = "Our Manila team's own words for 12 June."
-greetings = { fil = "Maligayang Araw ng Kalayaan!" }
-greeting_en = "Happy Independence Day!"
-emoji = "🇵🇭"
-join_in = "Join the flag ceremony in the Manila office lobby at 8:00."
-source = "https://intranet.example.com/culture/ph-independence"
+def _readme_example() -> str:
+    """The worked example in README.md ("Content the company owns"), so the docs stay true."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = readme[readme.index("A worked\nexample") :]
+    return after[after.index("```toml\n") + 8 : after.index("```\n", after.index("```toml"))]
 
-[[observances]]
-name = "Company Family Day"
-rrule = "FREQ=YEARLY;BYMONTH=3;BYDAY=SA;BYSETPOS=-1"
-what = "The last Saturday of March: families visit the Manila and Cebu offices."
-emoji = "👨‍👩‍👧"
-join_in = "Send a short video greeting to the Manila team."
-source = "https://intranet.example.com/culture/family-day"
-"""
+
+PH_CONTENT = _readme_example()
 
 
 def workspace(tmp_path: Path, *, content: str | None = PH_CONTENT) -> Path:
