@@ -23,6 +23,7 @@ from calendars.occasions import (
     S,
     by_milestone,
     coverage_note,
+    own_spans,
     short_day,
 )
 
@@ -48,7 +49,7 @@ def describe(group: list[Occasion[S]]) -> str:
     once, greetings, a coverage line per site whose public holiday it is, a note when the
     holidays package estimates the date, and the explainers' sources."""
     lead = group[0]
-    lines = []
+    lines = [f"Dates: {span}" for span in own_spans(group)]
     contents = list(
         {(o.content.country, o.content.holiday): o.content for o in group if o.content}.values()
     )
@@ -74,7 +75,8 @@ def describe(group: list[Occasion[S]]) -> str:
 
 def event(group: list[Occasion[S]], stamp: datetime) -> icalendar.Event:
     """The all-day VEVENT of one milestone shared by ``group``'s sites (one
-    :func:`by_milestone` group; its first occasion gives the dates).
+    :func:`by_milestone` group: from their first day to the last day of the longest, each
+    site's own dates in the description when they differ).
 
     The UID is ``<first day>-<festival>@lantern``, stable across feeds so a calendar updates the
     event in place. DTEND is the day after the last day: an all-day end is exclusive
@@ -87,7 +89,8 @@ def event(group: list[Occasion[S]], stamp: datetime) -> icalendar.Event:
     item.add("uid", f"{lead.first_day:%Y%m%d}-{lead.identity}@lantern")
     item.add("dtstamp", stamp)
     item.add("dtstart", lead.first_day)
-    item.add("dtend", lead.last_day + timedelta(days=1))  # all-day: the end is exclusive
+    last = max(o.last_day for o in group)  # the longest site's span; each site's in DESCRIPTION
+    item.add("dtend", last + timedelta(days=1))  # all-day: the end is exclusive
     item.add("summary", f"{lead.name} — {sites}")
     item.add("description", describe(group))
     item.add("categories", ["Company milestone" if lead.kind == COMPANY else "Holiday"])

@@ -402,6 +402,29 @@ def short_day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
+def span_label(occasion: Occasion[S]) -> str:
+    """'Tue 9 Mar', or 'Tue 9 Mar – Thu 11 Mar (3 days)' for a span."""
+    if occasion.days == 1:
+        return short_day(occasion.first_day)
+    return (
+        f"{short_day(occasion.first_day)} – {short_day(occasion.last_day)} ({occasion.days} days)"
+    )
+
+
+def own_spans(group: Sequence[Occasion[S]]) -> list[str]:
+    """Each site's own dates, "Istanbul: Tue 9 Mar – Thu 11 Mar (3 days)", when the sites of
+    one milestone keep it for different days (Eid al-Fitr is three days off in Istanbul, two
+    in Cairo); nothing when they all keep the same days."""
+    if len({(o.first_day, o.last_day) for o in group}) < 2:
+        return []
+    spans: dict[str, list[str]] = {}
+    for occasion in group:
+        names = spans.setdefault(span_label(occasion), [])
+        if occasion.site.name not in names:
+            names.append(occasion.site.name)
+    return [f"{', '.join(names)}: {span}" for span, names in spans.items()]
+
+
 def day_off_labels(group: Iterable[Occasion[S]]) -> list[str]:
     """Short labels for a listing line of one milestone: "Chicago HQ off Mon 5 Jul in lieu"
     for each site with a day off away from the milestone's days, "moved to this day" once

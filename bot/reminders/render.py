@@ -18,6 +18,7 @@ from calendars.occasions import (
     coverage_note,
     day_off_labels,
     kind_label,
+    own_spans,
     short_day,
 )
 
@@ -121,7 +122,9 @@ def milestone_blocks(
     where = esc(site_names(config, occasions))
     title = title_for(occasions, n, at)
     text = f"{emoji} {esc(title)} — {where}"
-    lines = [f"{emoji} *{esc(title)}* · {date_label(lead)}"]
+    spans = own_spans(occasions)
+    dates = " · ".join(esc(span) for span in spans) if spans else date_label(lead)
+    lines = [f"{emoji} *{esc(title)}* · {dates}"]
     local = sorted({o.local_name for o in occasions if o.local_name})
     if local:
         lines.append("Local name: " + " · ".join(f"_{esc(name)}_" for name in local))

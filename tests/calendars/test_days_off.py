@@ -109,3 +109,64 @@ def test_listings_name_the_day_off_and_the_move() -> None:
     assert day_off_labels(independence) == ["US site off Mon 5 Jul in lieu"]
     assert day_off_labels(occasions_on("CO", date(2027, 1, 11))) == ["moved to this day"]
     assert day_off_labels(occasions_on("CO", date(2027, 1, 1))) == []  # on its own day
+
+
+def test_every_day_off_of_thirty_sites_is_in_the_feed_with_the_sites_name() -> None:
+    """Every public-holiday day the holidays package gives each of 30 sites in 2027, observed
+    and moved days included (read from the package itself, not from lantern), has a feed
+    event on that date naming the site, and so does every milestone's first day."""
+    from bot.infra.calendar import calendar_for
+    from bot.infra.config import load_workspace_config
+    from calendars.holiday_days import holiday_days
+    from tests.conftest import ROOT
+
+    config = load_workspace_config(ROOT / "examples" / "thirty_sites.toml")
+    calendar = calendar_for(config)
+    now = datetime(2027, 1, 1, tzinfo=UTC)
+    text = render_ics(calendar, date(2027, 1, 1), date(2027, 12, 31), now)
+    on: dict[date, str] = {}
+    for item in icalendar.Calendar.from_ical(text).walk("VEVENT"):
+        start, end = item.decoded("DTSTART"), item.decoded("DTEND")
+        while start < end:
+            on[start] = on.get(start, "") + f"\n{item['SUMMARY']}\n{item.get('DESCRIPTION', '')}"
+            start = date.fromordinal(start.toordinal() + 1)
+    missing = []
+    for site in config.sites:
+        for day in holiday_days(site.country, site.subdivision, ("public",), None, 2027):
+            if site.name not in on.get(day.day, ""):
+                missing.append((site.name, day.day, day.name))
+    assert missing == [], "\n".join(map(str, missing))
+    assert (
+        sum(
+            1
+            for site in config.sites
+            for _ in holiday_days(site.country, site.subdivision, ("public",), None, 2027)
+        )
+        > 300
+    )  # the check really covers the year
+
+
+def test_a_shared_festival_shows_each_sites_own_span() -> None:
+    """Eid al-Fitr 2027: Istanbul is off three days, Cairo two (by the holidays package's own
+    tables, read here): one event from the first day to Istanbul's last, each span named."""
+    from calendars.holiday_days import holiday_days
+
+    istanbul = CountrySite("istanbul", "Istanbul", "TR")
+    cairo = CountrySite("cairo", "Cairo", "EG")
+
+    def eid_days(site: CountrySite) -> list[date]:
+        days = holiday_days(site.country, None, ("public",), None, 2027)
+        return [d.day for d in days if d.name == "Eid al-Fitr" and not d.observed]
+
+    assert len(eid_days(istanbul)) == 3 and len(eid_days(cairo)) == 2
+    assert eid_days(istanbul)[0] == eid_days(cairo)[0]
+    now = datetime(2027, 1, 1, tzinfo=UTC)
+    text = render_ics(Calendar([istanbul, cairo]), date(2027, 3, 1), date(2027, 3, 31), now)
+    (eid,) = [
+        e for e in icalendar.Calendar.from_ical(text).walk("VEVENT") if "Eid" in str(e["SUMMARY"])
+    ]
+    assert eid.decoded("DTSTART") == eid_days(istanbul)[0]
+    assert eid.decoded("DTEND") == date.fromordinal(eid_days(istanbul)[-1].toordinal() + 1)
+    description = str(eid["DESCRIPTION"])
+    assert "Istanbul: " in description and "(3 days)" in description
+    assert "Cairo: " in description and "(2 days)" in description

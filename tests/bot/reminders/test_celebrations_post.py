@@ -169,3 +169,14 @@ def test_a_crowded_day_is_shortened_to_fit_one_message(config: WorkspaceConfig) 
     shown = [i for i in range(40) if f"Today: Festival {i}*" in text]
     assert shown == list(range(len(shown))) and len(shown) >= 30
     assert f"…and {40 - len(shown)} more" in text or len(shown) == 40
+
+
+def test_a_shared_festival_names_each_sites_own_days(
+    thirty_year: tuple[WorkspaceConfig, list[Planned]],
+) -> None:
+    """Eid al-Fitr 2027 starts on 9 March at Istanbul (three days off) and Cairo (two): the
+    day's post gives each site's own span, not the first site's."""
+    _, planned = thirty_year
+    text = text_of(daily(planned)["celebrations:2027-03-09"])
+    assert "Istanbul: Tue 9 Mar – Thu 11 Mar (3 days)" in text
+    assert "Cairo" in text and "Tue 9 Mar – Wed 10 Mar (2 days)" in text
