@@ -8,7 +8,8 @@ site's own channel at that site's time. Keys make each post happen once:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.infra.calendar import calendar_for
@@ -82,6 +83,7 @@ def plan_reminders(window: PlanWindow) -> Iterator[Planned]:
     reach = max(max(steps), LOOK_AHEAD_DAYS)
     occasions = calendar_for(config).occasions(first, last + timedelta(days=reach))
     groups = by_milestone(occasions)
+    index = DayIndex.of(groups, occasions)
     for group in groups:
         for occasion in group:
             due = post_time_at(occasion.site, config, occasion.first_day)
@@ -91,18 +93,39 @@ def plan_reminders(window: PlanWindow) -> Iterator[Planned]:
     while day <= last:
         due = daily_post_time(config, day)
         if window.start <= due <= window.end:
-            planned = celebrations_post(config, day, due, groups, occasions)
+            planned = celebrations_post(config, day, due, index)
             if planned is not None:
                 yield planned
         day += timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class DayIndex:
+    """Milestones by first day and days off in lieu by day, built once per plan so each
+    day's post looks up its own instead of scanning every milestone."""
+
+    by_first_day: Mapping[date, Sequence[Sequence[SiteOccasion]]]
+    off_on: Mapping[date, Sequence[SiteOccasion]]
+    groups: Sequence[Sequence[SiteOccasion]]
+
+    @classmethod
+    def of(
+        cls, groups: Sequence[Sequence[SiteOccasion]], occasions: Sequence[SiteOccasion]
+    ) -> DayIndex:
+        """The index of :func:`calendars.occasions.by_milestone` ``groups`` (in order) and
+        the ``occasions`` they group."""
+        by_first_day: dict[date, list[Sequence[SiteOccasion]]] = {}
+        for group in groups:
+            by_first_day.setdefault(group[0].first_day, []).append(group)
+        off_on: dict[date, list[SiteOccasion]] = {}
+        for occasion in occasions:
+            for day in occasion.days_off_elsewhere:
+                off_on.setdefault(day, []).append(occasion)
+        return cls(by_first_day, off_on, groups)
+
+
 def celebrations_post(
-    config: WorkspaceConfig,
-    day: date,
-    due: datetime,
-    groups: Sequence[Sequence[SiteOccasion]],
-    occasions: Sequence[SiteOccasion],
+    config: WorkspaceConfig, day: date, due: datetime, index: DayIndex
 ) -> Planned | None:
     """The celebrations channel's post of ``day`` (None when there is nothing to say):
     milestones on ``day`` first, then heads-ups nearest first, then days off in lieu, then
@@ -111,17 +134,15 @@ def celebrations_post(
     heads_up = [n for n in offsets(config) if n and reminders.heads_ups != "off"]
     items: list[tuple[int, Sequence[SiteOccasion]]] = []
     for n in [0, *sorted(heads_up)]:
-        for group in groups:
-            if group[0].first_day - timedelta(days=n) != day:
-                continue
+        for group in index.by_first_day.get(day + timedelta(days=n), ()):
             if n and reminders.heads_ups == "notable" and not is_notable(group):
                 continue
             items.append((n, group))
-    off = [(o, day) for o in occasions if day in o.days_off_elsewhere]
+    off = [(o, day) for o in index.off_on.get(day, ())]
     coming = None
     if reminders.look_ahead == WEEKDAYS[day.weekday()]:
-        end = day + timedelta(days=LOOK_AHEAD_DAYS)
-        coming = [g for g in groups if any(o.overlaps(day + timedelta(days=1), end) for o in g)]
+        start, end = day + timedelta(days=1), day + timedelta(days=LOOK_AHEAD_DAYS)
+        coming = [g for g in index.groups if any(o.overlaps(start, end) for o in g)]
     if not items and not off and not coming:
         return None
     key = f"celebrations:{day.isoformat()}"

@@ -15,7 +15,7 @@ from bot.infra.calendar import calendar_for
 from bot.infra.clock import Planned, PlanWindow
 from bot.infra.config import WorkspaceConfig, load_workspace_config
 from bot.infra.slack_text import blocks_as_text as blocks_text
-from bot.reminders.planner import celebrations_post, is_notable, plan_reminders
+from bot.reminders.planner import DayIndex, celebrations_post, is_notable, plan_reminders
 from bot.reminders.render import MAX_BLOCKS, daily_message
 from calendars.occasions import COMPANY, HOLIDAY, Occasion, by_milestone
 from tests.conftest import ROOT
@@ -138,7 +138,7 @@ def test_heads_ups_only_for_milestones_that_matter(config: WorkspaceConfig) -> N
 
     def titles(heads_ups: str) -> str:
         setting = replace(config, reminders=replace(config.reminders, heads_ups=heads_ups))
-        planned = celebrations_post(setting, day, due, groups, occasions)
+        planned = celebrations_post(setting, day, due, DayIndex.of(groups, occasions))
         return "" if planned is None else str(planned.messages[0].payload["text"])
 
     assert "Quiet Optional Day" not in titles("notable") and "Kickoff" in titles("notable")
