@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -149,14 +150,46 @@ def read_directory(directory: Path) -> list[Document]:
     documents, problems = [], []
     for path in sorted(directory.glob("*.toml")):
         try:
-            documents.append(parse_document(path.read_text(encoding="utf-8"), str(path)))
+            document = parse_document(path.read_text(encoding="utf-8"), str(path))
         except CuratedDataError as exc:
             problems += exc.problems
+            continue
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(f"{path}: cannot read: {exc}")
+            continue
+        documents.append(document)
+        for index, entry in enumerate(document.explainers):
+            if not _package_names(entry) & {_fold(n) for n in (entry.holiday, *entry.aliases)}:
+                where = f"{path}: milestones[{index}] ({entry.holiday!r})"
+                problems.append(
+                    f"{where}: holiday: the holidays package has no day of that name for "
+                    f"{entry.country}{'-' + entry.subdivision if entry.subdivision else ''} "
+                    "in any category near this year (for a day it lacks, write an "
+                    "[[observances]] entry)"
+                )
     if problems:
         raise CuratedDataError(problems)
     return documents
+
+
+def _package_names(entry: Curated) -> set[str]:
+    """Every name the holidays package (and the festival table) gives days of ``entry``'s
+    country and subdivision, in any category, from last year to next, folded."""
+    import holidays
+
+    from calendars.festivals import load_festivals
+    from calendars.holiday_days import holiday_days
+
+    categories = tuple(holidays.country_holidays(entry.country).supported_categories)
+    year = date.today().year
+    names = {
+        day.name
+        for y in (year - 1, year, year + 1)
+        for day in holiday_days(entry.country, entry.subdivision, categories, None, y)
+    }
+    festivals = load_festivals()
+    names |= {f.name for name in names if (f := festivals.find(name)) is not None}
+    return {_fold(name) for name in names}
 
 
 @lru_cache(maxsize=8)

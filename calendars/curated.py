@@ -133,13 +133,15 @@ class Curated:
 
     country: str
     holiday: str = field(metadata=_text(_line, "the holidays package's English name"))
-    aliases: tuple[str, ...] = field(
-        metadata=declare(Rule("list of strings", _aliases), "other names, e.g. local ones")
-    )
+
     what: str = field(metadata=_text(_limited(160), "what the day is, at most 160 chars"))
-    emoji: str = field(metadata=_text(_line, "one emoji shown with the post"))
+    emoji: str = field(metadata=_text(_limited(16), "one emoji shown with the post"))
     join_in: str = field(metadata=_text(_limited(200), "how to join in, at most 200 chars"))
     source: str = field(metadata=_text(_https, "an https:// page the explainer is based on"))
+    aliases: tuple[str, ...] = field(
+        default=(),
+        metadata=declare(Rule("list of strings", _aliases), "other names, e.g. local ones"),
+    )
     greetings: tuple[tuple[str, str], ...] = field(
         default=(),
         metadata=declare(

@@ -23,6 +23,7 @@ from calendars.occasions import (
     S,
     by_milestone,
     coverage_note,
+    day_off_reason,
     own_spans,
     short_day,
 )
@@ -107,10 +108,11 @@ def day_off_event(occasion: Occasion[S], day: date, stamp: datetime) -> icalenda
     item.add("dtstart", day)
     item.add("dtend", day + timedelta(days=1))
     where = f"{flag(occasion.site.country)} {occasion.site.name}"
-    item.add("summary", f"{where} off: {occasion.name} (in lieu)")
+    reason = day_off_reason(occasion, day)
+    item.add("summary", f"{where} off: {occasion.name} ({reason.removeprefix('as ')})")
     item.add(
         "description",
-        f"{occasion.site.name} is off today in lieu of {occasion.name} "
+        f"{occasion.site.name} is off today {reason} for {occasion.name} "
         f"({short_day(occasion.first_day)}): expect reduced coverage.",
     )
     item.add("categories", ["Day off"])

@@ -48,14 +48,32 @@ def _month_day(value: Any) -> tuple[int, int]:
 
 
 def _rrule(value: Any) -> str:
-    text = _line(value)
-    if "DTSTART" in text.upper() or "\n" in text:
-        raise Invalid("give the RRULE value alone, without DTSTART")
+    text = _line(value).removeprefix("RRULE:")
     try:
-        rrulestr(text.removeprefix("RRULE:"), dtstart=_RRULE_EPOCH)
+        rrulestr(text, dtstart=_RRULE_EPOCH)
     except (ValueError, TypeError) as exc:
         raise Invalid(f"is not an RFC 5545 RRULE: {exc}") from None
-    return text.removeprefix("RRULE:")
+    parts = dict(part.partition("=")[::2] for part in text.upper().split(";"))
+    if parts.get("FREQ") != "YEARLY":
+        raise Invalid(
+            f"must recur yearly (FREQ=YEARLY): an observance is a day of the year, got {text!r}"
+        )
+    fixed = sorted(key for key in ("COUNT", "UNTIL", "INTERVAL", "DTSTART") if key in parts)
+    if fixed:
+        raise Invalid(
+            f"{', '.join(fixed)} need a start date an observance has not got: use "
+            "dates = [...] for a list of days"
+        )
+    this_year = date.today().year
+    if not any(_between(text, year) for year in (this_year, this_year + 1)):
+        raise Invalid(f"gives no day in {this_year} or {this_year + 1}")
+    return text
+
+
+def _between(rule: str, year: int) -> list[date]:
+    """The days an RRULE (yearly, no start) gives in ``year``."""
+    start, end = datetime(year, 1, 1), datetime(year, 12, 31, 23, 59)
+    return [m.date() for m in rrulestr(rule, dtstart=_RRULE_EPOCH).between(start, end, inc=True)]
 
 
 def _dates(value: Any) -> tuple[date, ...]:
@@ -125,9 +143,9 @@ class Observance:
     """One ``[[observances]]`` entry; ``country`` comes from its file."""
 
     country: str
-    name: str = field(metadata=_text(_line, "its English name, as posts show it"))
+    name: str = field(metadata=_text(_limited(100), "its English name, at most 100 chars"))
     what: str = field(metadata=_text(_limited(160), "what the day is, at most 160 chars"))
-    emoji: str = field(metadata=_text(_line, "one emoji shown with the post"))
+    emoji: str = field(metadata=_text(_limited(16), "one emoji shown with the post"))
     join_in: str = field(metadata=_text(_limited(200), "how to join in, at most 200 chars"))
     source: str = field(metadata=_text(_https, "an https:// page the entry is based on"))
     aliases: tuple[str, ...] = field(
@@ -204,9 +222,7 @@ class Observance:
             except ValueError:  # 29 February in a common year
                 return [(date(year, 2, 28), False)]
         if self.rrule is not None:
-            rule = rrulestr(self.rrule, dtstart=_RRULE_EPOCH)
-            start, end = datetime(year, 1, 1), datetime(year, 12, 31, 23, 59)
-            return [(moment.date(), False) for moment in rule.between(start, end, inc=True)]
+            return [(day, False) for day in _between(self.rrule, year)]
         if self.same_day_as is not None:
             return _same_day(self.same_day_as, year)
         listed = [(d, False) for d in self.dates] + [(d, True) for d in self.estimated_dates]
@@ -243,6 +259,11 @@ def parse_observance(
         return None
     if found or len(values) != len(_declared()):
         return None
+    if values["subdivision"] and values["subdivision"] not in _subdivisions(country):
+        problems.append(
+            f"{where}: subdivision: {values['subdivision']!r} is not one of {country}'s"
+        )
+        return None
     observance = Observance(country=country, **values)
     if rules == ["same_day_as"] and not any(
         observance.first_days(year) for year in range(date.today().year, date.today().year + 2)
@@ -255,6 +276,12 @@ def parse_observance(
         )
         return None
     return observance
+
+
+def _subdivisions(country: str) -> tuple[str, ...]:
+    import holidays
+
+    return tuple(holidays.country_holidays(country).subdivisions)
 
 
 def _declared() -> dict[str, Any]:

@@ -98,6 +98,8 @@ class Occasion(Generic[S]):
     # the days off the package gives in lieu ("observed", "in lieu", "Substitute Holiday")
     days_off: tuple[date, ...] = ()
     moved: bool = False  # the package gives only the day off it was moved to (CO, EG)
+    # days off that are bridge days next to it (the holiday is still off on its own day)
+    bridges: tuple[date, ...] = ()
     # the identity it is known by across sites (calendars.festivals): "christmas" wherever
     # it is kept, "independence-day-jm" for Jamaica's own; company milestones: their slug
     festival: str = ""
@@ -191,11 +193,14 @@ class Calendar(Generic[S]):
             overlap the range); one the package gives without the holiday itself (Colombia's
             and Egypt's moved holidays) is the holiday, on the day off, ``moved``.
         """
-        found = (
-            self._holidays(site, start, end)
-            + self._company(site, start, end)
-            + self._observances(site, start, end)
-        )
+        holidays = self._holidays(site, start, end)
+        taken = {(o.first_day, key) for o in holidays for key in (o.slug, o.festival)}
+        observances = [  # one of the package's own days: the holiday stands, once
+            o
+            for o in self._observances(site, start, end)
+            if (o.first_day, o.slug) not in taken and (o.first_day, o.festival) not in taken
+        ]
+        found = holidays + self._company(site, start, end) + observances
         found.sort(key=lambda o: (o.first_day, o.kind != HOLIDAY, o.name))
         return [o for o in found if o.overlaps(start, end)]
 
@@ -244,6 +249,9 @@ class Calendar(Generic[S]):
             index = _in_lieu_of(occasions, holiday, festival)
             if index is not None:
                 occasions[index] = _day_off(occasions[index], holiday.day)
+                if BRIDGE_NAME.match(holiday.name):
+                    bridges = (*occasions[index].bridges, holiday.day)
+                    occasions[index] = replace(occasions[index], bridges=bridges)
             else:  # moved to this day, or a day off of its own: announced on it
                 occasion = self._occasion(site, holiday)
                 moved = not holiday.named_day_off
@@ -425,6 +433,23 @@ def own_spans(group: Sequence[Occasion[S]]) -> list[str]:
     return [f"{', '.join(names)}: {span}" for span, names in spans.items()]
 
 
+BRIDGE_NAME = re.compile(r"^bridge\b", re.IGNORECASE)  # "Bridge Public Holiday" (AR, TH)
+
+
+def day_off_reason(occasion: Occasion[S], day: date) -> str:
+    """Why a site is off on ``day``, away from the holiday's own days: "as a bridge day"
+    (Argentina's Monday 7 December before Tuesday's holiday) or "in lieu" (Monday 5 July for
+    a Sunday 4 July)."""
+    return "as a bridge day" if day in occasion.bridges else "in lieu"
+
+
+def days_off_text(occasion: Occasion[S]) -> str:
+    """The days off away from its own days, each with its reason: "Mon 5 Jul in lieu"."""
+    return ", ".join(
+        f"{short_day(day)} {day_off_reason(occasion, day)}" for day in occasion.days_off_elsewhere
+    )
+
+
 def day_off_labels(group: Iterable[Occasion[S]]) -> list[str]:
     """Short labels for a listing line of one milestone: "Chicago HQ off Mon 5 Jul in lieu"
     for each site with a day off away from the milestone's days, "moved to this day" once
@@ -432,8 +457,7 @@ def day_off_labels(group: Iterable[Occasion[S]]) -> list[str]:
     labels = []
     for occasion in group:
         if occasion.days_off_elsewhere:
-            days = ", ".join(short_day(day) for day in occasion.days_off_elsewhere)
-            labels.append(f"{occasion.site.name} off {days} in lieu")
+            labels.append(f"{occasion.site.name} off {days_off_text(occasion)}")
         elif occasion.moved and "moved to this day" not in labels:
             labels.append("moved to this day")
     return labels
@@ -450,14 +474,14 @@ def coverage_note(occasion: Occasion[S], label: str) -> str | None:
     """
     expect = "expect reduced coverage."
     if occasion.days_off:
-        elsewhere = ", ".join(short_day(day) for day in occasion.days_off_elsewhere)
+        elsewhere = days_off_text(occasion)
         own = len(occasion.days_off) > len(occasion.days_off_elsewhere)
         if not elsewhere:
             moved = " (moved to this day)" if occasion.moved else ""
             return f"{label} site public holiday{moved}: {expect}"
         if own:
-            return f"{label} site public holiday, and off {elsewhere} in lieu: {expect}"
-        return f"{label} site off {elsewhere} in lieu: {expect}"
+            return f"{label} site public holiday, and off {elsewhere}: {expect}"
+        return f"{label} site off {elsewhere}: {expect}"
     if occasion.kind == HOLIDAY and occasion.category == "optional":
         return f"{label}: optional holiday, some colleagues may be off."
     return None

@@ -288,6 +288,8 @@ def _days_before(value: Any) -> tuple[int, ...]:
 
 
 def _clock(value: Any) -> time:
+    if value == "":
+        raise Absent
     if isinstance(value, time):  # TOML local time literal: 09:00:00
         return value.replace(second=0, microsecond=0)
     if isinstance(value, str):
@@ -304,6 +306,8 @@ def _optional_clock(value: Any) -> time:
 
 
 def _weekday(value: Any) -> str:
+    if value == "":
+        raise Absent
     if isinstance(value, str):
         name = value.strip().lower()
         name = _WEEKDAY_NAMES.get(name, name)
@@ -313,6 +317,8 @@ def _weekday(value: Any) -> str:
 
 
 def _weekday_or_off(value: Any) -> str:
+    if value == "":
+        raise Absent
     if isinstance(value, str) and value.strip().lower() == "off":
         return "off"
     try:
@@ -325,6 +331,8 @@ HEADS_UPS = ("notable", "all", "off")
 
 
 def _heads_ups(value: Any) -> str:
+    if value == "":
+        raise Absent
     if isinstance(value, str) and value.strip().lower() in HEADS_UPS:
         return value.strip().lower()
     raise Invalid(f"must be one of {', '.join(HEADS_UPS)}, got {value!r}")
@@ -773,7 +781,7 @@ class _Reader:
             milestones.append(values)
         calendar = CalendarSection(**tables["calendar"])
         if calendar.content_dir:
-            calendar = CalendarSection(self.content_dir(calendar.content_dir))
+            calendar = CalendarSection(self.content_dir(calendar.content_dir, sites))
         if self.problems:
             raise ConfigError(self.problems)
         return WorkspaceConfig(
@@ -788,19 +796,33 @@ class _Reader:
             source=self.source,
         )
 
-    def content_dir(self, value: str) -> str:
+    def content_dir(self, value: str, sites: list[dict[str, Any]]) -> str:
         """The content directory as a path from the working directory (given relative to
-        this file), after reading every file in it: each problem is one of this file's."""
+        this file), after reading every file in it: each problem is one of this file's, and
+        so is a site key an entry names that is not one of ``sites`` in its country."""
         from calendars.content import load_content
         from calendars.curated import CuratedDataError
 
         base = Path(self.source).parent if self.source != "<string>" else Path()
-        directory = str(base / value)
+        directory = str(base / Path(value).expanduser())
         try:
-            load_content(directory)
+            content = load_content(directory)
         except CuratedDataError as exc:
             for line in exc.problems:
                 self.problem("calendar.content_dir", line)
+            return directory
+        countries = {site.get("key"): site.get("country") for site in sites}
+        named = [(f"observance {o.name!r}", o.country, o.sites) for o in content.observances]
+        named += [(f"include {i.holiday!r}", i.country, i.sites) for i in content.includes]
+        for what, country, keys in named:
+            for key in keys:
+                if key not in countries:
+                    why = f"unknown site key {key!r} (sites: {', '.join(map(str, countries))})"
+                elif countries[key] != country:
+                    why = f"site {key!r} is in {countries[key]}, not {country}"
+                else:
+                    continue
+                self.problem("calendar.content_dir", f"{country} {what}: sites: {why}")
         return directory
 
     def sites(self, raw: Any) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from calendars.occasions import (
     Occasion,
     coverage_note,
     day_off_labels,
+    day_off_reason,
     kind_label,
     own_spans,
     short_day,
@@ -253,9 +254,11 @@ def off_line(occasion: SiteOccasion, day: date, today: date) -> str:
     """ "🇺🇸 Chicago HQ is off today (Mon 5 Jul) for Independence Day, in lieu of Sun 4 Jul:
     expect reduced coverage." (``day`` the day off, ``today`` the post's day)"""
     days = (day - today).days
+    reason = day_off_reason(occasion, day)
+    why = "a bridge day next to" if reason == "as a bridge day" else "in lieu of"
     return (
         f"{site_label(occasion.site)} is off {when_label(days)} ({short_day(day)}) for "
-        f"{occasion.name}, in lieu of {short_day(occasion.first_day)}: expect reduced coverage."
+        f"{occasion.name}, {why} {short_day(occasion.first_day)}: expect reduced coverage."
     )
 
 
@@ -268,7 +271,7 @@ def look_ahead_blocks(
     lines = [f"*The next {LOOK_AHEAD_DAYS} days*"]
     for occasions in coming:
         lead = occasions[0]
-        off = [o.site.name for o in occasions if o.days_off and not o.days_off_elsewhere]
+        off = [o.site.name for o in occasions if len(o.days_off) > len(o.days_off_elsewhere)]
         labels = day_off_labels(occasions)
         notes = ([f"day off at {', '.join(off)}"] if off else []) + labels
         lines.append(

@@ -12,7 +12,7 @@ from bot.infra.config import WorkspaceConfig
 from bot.reminders.render import SiteOccasion
 from bot.runtime.planners import PLANNERS
 from calendars.countries import flag
-from calendars.occasions import by_milestone, kind_label, short_day
+from calendars.occasions import by_milestone, days_off_text, kind_label
 
 
 def milestone_lines(shared: list[SiteOccasion]) -> list[str]:
@@ -28,8 +28,7 @@ def milestone_lines(shared: list[SiteOccasion]) -> list[str]:
         if occasion.days > 1:
             facts.append(f"{occasion.days} days, to {occasion.last_day:%a %d %b}")
         if occasion.days_off_elsewhere:
-            days = ", ".join(short_day(day) for day in occasion.days_off_elsewhere)
-            facts.append(f"off {days} in lieu")
+            facts.append(f"off {days_off_text(occasion)}")
         elif occasion.moved:
             facts.append("moved to this day")
         if occasion.estimated:

@@ -99,3 +99,32 @@ def test_a_missing_content_directory_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_workspace_config(path)
     assert f"{tmp_path / 'culture'}: not a directory" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ('sites = ["manila", "cebu"]', 'sites = ["manila", "nosuch"]'),
+            "PH observance 'Company Family Day': sites: unknown site key 'nosuch'",
+        ),
+        (
+            ('sites = ["manila", "cebu"]', 'sites = ["mumbai"]'),
+            "sites: site 'mumbai' is in IN, not PH",
+        ),
+        (
+            ('holiday = "Independence Day"', 'holiday = "Independance Day"'),
+            "holiday: the holidays package has no day of that name for PH",
+        ),
+    ],
+)
+def test_a_typo_in_the_content_directory_is_not_silently_ignored(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    content = PH_CONTENT.replace(*change)
+    assert content != PH_CONTENT
+    if "Independance" in content:  # the alias would still match: drop it too
+        content = content.replace('aliases = ["Araw ng Kalayaan"]\n', "")
+    with pytest.raises(ConfigError) as caught:
+        load_workspace_config(workspace(tmp_path, content=content))
+    assert expected in str(caught.value)

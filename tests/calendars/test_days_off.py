@@ -19,7 +19,14 @@ import icalendar
 import pytest
 
 from calendars.ics import render_ics
-from calendars.occasions import Calendar, CountrySite, Occasion, coverage_note, day_off_labels
+from calendars.occasions import (
+    Calendar,
+    CountrySite,
+    Occasion,
+    by_milestone,
+    coverage_note,
+    day_off_labels,
+)
 
 MILESTONE, DAY_OFF, MOVED, NOTHING = "milestone", "day off", "moved", "nothing"
 
@@ -170,3 +177,37 @@ def test_a_shared_festival_shows_each_sites_own_span() -> None:
     description = str(eid["DESCRIPTION"])
     assert "Istanbul: " in description and "(3 days)" in description
     assert "Cairo: " in description and "(2 days)" in description
+
+
+def test_a_bridge_day_is_not_called_in_lieu() -> None:
+    """Argentina 2026: Monday 7 December is a bridge day before Tuesday's Immaculate
+    Conception, which is still off; saying "in lieu" would tell people the 8th is worked."""
+    (conception,) = [
+        o for o in occasions_on("AR", date(2026, 12, 8)) if o.covers(date(2026, 12, 8))
+    ]
+    assert conception.days_off_elsewhere == (date(2026, 12, 7),)
+    note = coverage_note(conception, "Buenos Aires")
+    assert note == (
+        "Buenos Aires site public holiday, and off Mon 7 Dec as a bridge day: "
+        "expect reduced coverage."
+    )
+    assert day_off_labels([conception]) == ["AR site off Mon 7 Dec as a bridge day"]
+    us = [o for o in occasions_on("US", date(2027, 7, 4)) if o.slug == "independence-day"]
+    assert day_off_labels(us) == ["US site off Mon 5 Jul in lieu"]
+
+
+def test_brazils_first_of_january_is_new_years_day() -> None:
+    sites = [
+        CountrySite("saopaulo", "São Paulo", "BR", "SP"),
+        CountrySite("manila", "Manila", "PH"),
+    ]
+    groups = [
+        g
+        for g in by_milestone(Calendar(sites).occasions(date(2027, 1, 1), date(2027, 1, 1)))
+        if g[0].first_day == date(2027, 1, 1)
+    ]
+    assert [sorted(o.site.key for o in g) for g in groups] == [["manila", "saopaulo"]]
+    (saopaulo,) = [o for o in groups[0] if o.site.key == "saopaulo"]
+    assert (
+        saopaulo.content is not None and saopaulo.content.holiday == "Universal Fraternization Day"
+    )

@@ -73,6 +73,11 @@ def test_date_rules(rule: str, year: int, expected: list[tuple[date, bool]]) -> 
         ("", "needs exactly one of date, rrule, dates/estimated_dates, same_day_as (found none)"),
         ('date = "01-15"\nrrule = "FREQ=YEARLY"', "(found date, rrule)"),
         ('rrule = "FREQ=SOMETIMES"', "rrule: is not an RFC 5545 RRULE"),
+        ('rrule = "FREQ=DAILY"', "rrule: must recur yearly (FREQ=YEARLY)"),
+        ('rrule = "FREQ=MONTHLY;BYMONTHDAY=1"', "rrule: must recur yearly"),
+        ('rrule = "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=1;COUNT=3"', "rrule: COUNT need a start"),
+        ('rrule = "FREQ=YEARLY;INTERVAL=2;BYMONTH=6"', "rrule: INTERVAL need a start"),
+        ('rrule = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"', "rrule: gives no day in"),
         ('rrule = "DTSTART:20260101T000000\\nFREQ=YEARLY"', "rrule: must be a single line"),
         ('date = "13-01"', 'date: must be "MM-DD", a real day of the year'),
         ('dates = ["2027-02-30"]', "dates: '2027-02-30' is not a date"),
@@ -149,3 +154,23 @@ def test_every_shipped_observance_has_dates_this_year_and_next() -> None:
     for observance in load_content().observances:
         for year in (2026, 2027):
             assert observance.first_days(year), (observance.country, observance.name, year)
+
+
+def test_an_observance_on_a_holiday_of_the_same_name_is_that_holiday_once() -> None:
+    """A company observance named like the package's holiday on the same day does not make a
+    second milestone (and a second post with the same key): the holiday stands."""
+    (observance,) = observances(
+        f'[[observances]]\nname = "Bonifacio Day"\ndate = "11-30"\n{EXPLAINER}'
+    )
+    manila = CountrySite("manila", "Manila", "PH")
+    found = Calendar([manila], observances=[observance]).site_occasions(
+        manila, date(2027, 11, 30), date(2027, 11, 30)
+    )
+    assert [(o.name, o.kind) for o in found] == [("Bonifacio Day", "holiday")]
+
+
+def test_a_bad_observance_subdivision_is_named() -> None:
+    (problem,) = problems(
+        f'[[observances]]\nname = "Feast"\ndate = "01-15"\nsubdivision = "ZZ"\n{EXPLAINER}', "IN"
+    )
+    assert "subdivision: 'ZZ' is not one of IN's" in problem

@@ -314,3 +314,21 @@ def test_any_values_give_a_config_or_clear_problems(
         )
     else:
         assert parsed.sites and parsed.workspace.timezone
+
+
+def test_an_empty_string_takes_the_default_in_reminders() -> None:
+    from bot.infra.config import RemindersSection, parse_workspace_config
+
+    text = (
+        '[workspace]\ntimezone = "America/Chicago"\ncelebrations_channel = "C0CELEBRATE"\n'
+        'feed_channel = "C0KUDOS"\n[reminders]\ntime = ""\nheads_ups = ""\nlook_ahead = ""\n'
+        '[[sites]]\nkey = "chicago"\nname = "Chicago"\ncountry = "US"\n'
+        'timezone = "America/Chicago"\nkind = "in_house"\nchannel = "C0CHICAGO"\n'
+    )
+    reminders = parse_workspace_config(text).reminders
+    default = RemindersSection()
+    assert (reminders.time, reminders.heads_ups, reminders.look_ahead) == (
+        default.time,
+        default.heads_ups,
+        default.look_ahead,
+    )

@@ -180,3 +180,15 @@ def test_a_shared_festival_names_each_sites_own_days(
     text = text_of(daily(planned)["celebrations:2027-03-09"])
     assert "Istanbul: Tue 9 Mar – Thu 11 Mar (3 days)" in text
     assert "Cairo" in text and "Tue 9 Mar – Wed 10 Mar (2 days)" in text
+
+
+def test_the_look_ahead_names_a_sites_own_day_off_beside_its_day_in_lieu() -> None:
+    """Christmas 2026 at Sofia: off Fri 25 and Sat 26 December, and Mon 28 in lieu of the
+    Saturday; the look-ahead of Mon 14 December names Sofia among the sites off on the 25th."""
+    config = load_workspace_config(THIRTY_SITES)
+    weekly = replace(config, reminders=replace(config.reminders, look_ahead="mon"))
+    post = daily(plan(weekly, date(2026, 12, 13), date(2026, 12, 15)))["celebrations:2026-12-14"]
+    (line,) = [x for x in text_of(post).splitlines() if "Christmas Day" in x and x.startswith("•")]
+    off_at = line.split("day off at ", 1)[1].split(";", 1)[0]
+    assert "Sofia" in off_at and "Chicago HQ" in off_at
+    assert "Sofia off Mon 28 Dec in lieu" in line
