@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from bot.infra.calendar import calendar_for
 from bot.infra.clock import Planned, PlanWindow
@@ -48,10 +48,22 @@ def offsets(config: WorkspaceConfig) -> list[int]:
 
 
 def daily_post_time(config: WorkspaceConfig, day: date) -> datetime:
-    """When the celebrations post of ``day`` goes out: the earliest of every site's post
-    time on its own ``day`` (the site whose day starts first), as an aware UTC instant. The
-    same for every day but for DST shifts, so two days' posts are about 24 hours apart."""
-    return min(post_time_at(site, config, day) for site in config.sites)
+    """When the celebrations post of ``day`` goes out, as an aware UTC instant: the earliest
+    of every site's post time on its own ``day`` (the site whose day starts first), each
+    read in the site's standard time (its UTC offset without daylight saving).
+
+    So the instant is the same time of day in UTC every day and two days' posts are exactly
+    24 hours apart: no site sees two on one of its days (a site with daylight saving could
+    only on its 25-hour autumn day, were the post in that day's first hour). Where the first
+    site keeps daylight saving, its post is an hour later by its clock in summer.
+    """
+    instants = []
+    for site in config.sites:
+        at = site.post_time or config.reminders.time
+        local = datetime.combine(day, at, tzinfo=site.tz)
+        standard = (local.utcoffset() or timedelta(0)) - (local.dst() or timedelta(0))
+        instants.append(datetime.combine(day, at, tzinfo=timezone(standard)).astimezone(UTC))
+    return min(instants)
 
 
 def is_notable(occasions: Sequence[SiteOccasion]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -53,17 +54,38 @@ def _parse_instant(value: str) -> datetime:
     return parsed
 
 
+YEARS = (1950, 2150)  # calendar dates the holidays package and date arithmetic handle
+MAX_DAYS = 3660  # --days: ten years
+
+
 def _parse_date(value: str) -> date:
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-06-01") from None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise argparse.ArgumentTypeError(f"{value!r}: give a date from {YEARS[0]} to {YEARS[1]}")
+    return day
 
 
 def _positive(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
     return int(value)
+
+
+def _days(value: str) -> int:
+    days = _positive(value)
+    if days > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"{value!r}: at most {MAX_DAYS} days (ten years)")
+    return days
+
+
+def _year(value: str) -> int:
+    year = _positive(value)
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise argparse.ArgumentTypeError(f"{value!r}: give a year from {YEARS[0]} to {YEARS[1]}")
+    return year
 
 
 def _safe_url(url: str) -> str:
@@ -156,13 +178,17 @@ def _print_coverage(settings: Settings, args: argparse.Namespace) -> int:
         rows = explainer_coverage(calendar_for(_config(settings)), year)
     print(f"Explainer coverage of {year}'s public-holiday milestones")
     for row in rows:
+        if not row.milestones:
+            print(f"  {flag(row.country)} {row.site:<24} no public holidays in the data for {year}")
+            continue
         print(
             f"  {flag(row.country)} {row.site:<24} {row.explained:>3} of {row.milestones:<3}"
             f" {row.share:>5.0%}" + (f"   missing: {', '.join(row.missing)}" if row.missing else "")
         )
     explained = sum(r.explained for r in rows)
     total = sum(r.milestones for r in rows)
-    print(f"  all {explained} of {total} ({explained / total if total else 1:.0%})")
+    share = f"{explained / total:.0%}" if total else "no data"
+    print(f"  all {explained} of {total} ({share})")
     return EXIT_OK
 
 
@@ -177,7 +203,11 @@ def cmd_calendar(settings: Settings, args: argparse.Namespace) -> int:
         print(f"/calendar.ics?token={token}")
         return EXIT_OK
     if args.coverage:
+        if args.ics or args.token or args.out or args.from_date or args.days:
+            raise CommandError("--coverage is a report of its own: run it without --ics/--token")
         return _print_coverage(settings, args)
+    if args.year or args.country:
+        raise CommandError("--year and --country go with --coverage")
     if not args.ics:
         raise CommandError(
             "say which: `lantern calendar --ics`, --token for the feed URL, or --coverage"
@@ -357,13 +387,15 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--from", dest="from_date", type=_parse_date, help="first day (default: today)"
     )
-    preview.add_argument("--days", type=_positive, default=21, help="how many days (default 21)")
+    preview.add_argument(
+        "--days", type=_days, default=21, help=f"how many days (default 21, at most {MAX_DAYS})"
+    )
     calendar = add("calendar", cmd_calendar)
     calendar.add_argument("--ics", action="store_true", help="write the iCalendar feed")
     calendar.add_argument(
         "--from", dest="from_date", type=_parse_date, help="first day (default: 30 days ago)"
     )
-    calendar.add_argument("--days", type=_positive, help="how many days (default: to a year ahead)")
+    calendar.add_argument("--days", type=_days, help="how many days (default: to a year ahead)")
     calendar.add_argument("--out", help="write to this file instead of standard output")
     calendar.add_argument(
         "--token", action="store_true", help="print the feed's path with its access token"
@@ -373,14 +405,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print how many public-holiday milestones have an explainer, per site",
     )
-    calendar.add_argument(
-        "--year", type=_positive, help="with --coverage: the year (default: this)"
-    )
+    calendar.add_argument("--year", type=_year, help="with --coverage: the year (default: this)")
     calendar.add_argument(
         "--country",
-        action="append",
+        action="extend",
+        nargs="+",
         metavar="CC",
-        help="with --coverage: measure this country instead of the config's sites (repeatable)",
+        help="with --coverage: measure these countries instead of the config's sites",
     )
     export = add("export", cmd_export)
     export.add_argument("what", choices=["kudos"], help="what to export")
@@ -430,6 +461,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `lantern preview | head`: the reader has gone; so do we, quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # as a process ended by SIGPIPE
     except Exception as exc:  # one line for the operator; -v shows the traceback
         from sqlalchemy.exc import OperationalError, ProgrammingError
 

@@ -4,6 +4,7 @@ look-ahead, and Slack's Block Kit limits kept on the busiest day of a 30-site ye
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -192,3 +193,27 @@ def test_the_look_ahead_names_a_sites_own_day_off_beside_its_day_in_lieu() -> No
     off_at = line.split("day off at ", 1)[1].split(";", 1)[0]
     assert "Sofia" in off_at and "Chicago HQ" in off_at
     assert "Sofia off Mon 28 Dec in lieu" in line
+
+
+def test_a_first_site_with_daylight_saving_still_posts_once_a_day_everywhere() -> None:
+    """Sydney's 09:00 is midnight in Lagos; when Sydney's clocks go forward (3 October 2027)
+    a post at its local 09:00 would come an hour early, twice on Saturday 2 October in
+    Lagos. Posts keep Sydney's standard time instead: one a day in Lagos all year."""
+    from bot.infra.config import parse_workspace_config
+    from bot.reminders.planner import daily_post_time
+
+    config = parse_workspace_config(
+        '[workspace]\ntimezone = "Africa/Lagos"\ncelebrations_channel = "C0CELEBRATE"\n'
+        'feed_channel = "C0KUDOS"\n'
+        '[[sites]]\nkey = "sydney"\nname = "Sydney"\ncountry = "AU"\nsubdivision = "NSW"\n'
+        'timezone = "Australia/Sydney"\nkind = "in_house"\nchannel = "C0SYD"\n'
+        '[[sites]]\nkey = "lagos"\nname = "Lagos"\ncountry = "NG"\n'
+        'timezone = "Africa/Lagos"\nkind = "bpo"\nchannel = "C0LOS"\n'
+    )
+    days = [date(2027, 1, 1) + timedelta(days=n) for n in range(365)]
+    instants = [daily_post_time(config, day) for day in days]
+    assert {later - earlier for earlier, later in itertools.pairwise(instants)} == {
+        timedelta(hours=24)
+    }
+    lagos = config.workspace.tz
+    assert len({i.astimezone(lagos).date() for i in instants}) == len(instants)

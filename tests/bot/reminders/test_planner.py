@@ -123,8 +123,8 @@ def test_chicago_posts_at_nine_local_across_dst(
     ctx: AppContext, slack: SlackFake, config: WorkspaceConfig
 ) -> None:
     """A Chicago milestone on Sunday 8 March 2026, DST's first day: its day-of post in the
-    Chicago channel is at 09:00 CDT (14:00 UTC), and the celebrations post of a Chicago-only
-    workspace too; a week earlier, in standard time, 09:00 is 15:00 UTC."""
+    Chicago channel is at 09:00 CDT (14:00 UTC). The celebrations post keeps standard time,
+    so it stays at 15:00 UTC every day (10:00 CDT in summer): posts exactly 24 hours apart."""
     milestone = Milestone("Spring kickoff", 3, 8, 2026, 1, ("chicago",))
     ctx.config = replace(config, milestones=(milestone,))
     assert post_time_at(ctx.config.sites[0], ctx.config, datetime(2026, 3, 8).date()) == (
@@ -136,7 +136,7 @@ def test_chicago_posts_at_nine_local_across_dst(
     assert at == ["reminder:chicago:2026-03-08:company-spring-kickoff:0"]
     chicago_only = replace(ctx.config, sites=ctx.config.sites[:1])
     assert daily_post_time(chicago_only, datetime(2026, 3, 8).date()) == (
-        datetime(2026, 3, 8, 14, 0, tzinfo=UTC)
+        datetime(2026, 3, 8, 15, 0, tzinfo=UTC)
     )
     assert daily_post_time(chicago_only, datetime(2026, 3, 1).date()) == (
         datetime(2026, 3, 1, 15, 0, tzinfo=UTC)

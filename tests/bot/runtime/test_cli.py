@@ -82,6 +82,33 @@ def test_check_config_names_each_problem_of_the_content_directory(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["preview", "--days", "100000"], "at most 3660 days"),
+        (["preview", "--from", "9999-12-30"], "give a date from 1950 to 2150"),
+        (["calendar", "--coverage", "--ics"], "--coverage is a report of its own"),
+        (["calendar", "--ics", "--year", "2027"], "--year and --country go with --coverage"),
+    ],
+)
+def test_out_of_range_calendar_arguments_get_one_line(
+    settings: Settings, args: list[str], expected: str
+) -> None:
+    result = lantern(*args, env=env_for(settings))
+    assert result.returncode in (1, 2)
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_coverage_says_when_a_country_has_no_data(settings: Settings) -> None:
+    result = lantern(
+        "calendar", "--coverage", "--year", "2027", "--country", "LK", "PH", env=env_for(settings)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "LK" in result.stdout and "no public holidays in the data for 2027" in result.stdout
+    assert "PH" in result.stdout and "100%" not in result.stdout.split("LK")[1].splitlines()[0]
+
+
 def test_check_config_accepts_the_example(settings: Settings) -> None:
     result = lantern("check-config", env=env_for(settings))
     assert result.returncode == 0, result.stderr
