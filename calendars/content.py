@@ -188,7 +188,7 @@ def _package_names(entry: Curated) -> set[str]:
         for day in holiday_days(entry.country, entry.subdivision, categories, None, y)
     }
     festivals = load_festivals()
-    names |= {f.name for name in names if (f := festivals.find(name)) is not None}
+    names |= {f.name for name in names if (f := festivals.find(name, entry.country)) is not None}
     return {_fold(name) for name in names}
 
 

@@ -56,6 +56,12 @@ def _flag(value: Any) -> bool:
     return value
 
 
+def _country(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{2}", value):
+        raise Invalid(f"must be a two-letter upper-case country code, got {value!r}")
+    return value
+
+
 def _https(value: Any) -> str:
     text = _text(value)
     if not text.startswith("https://"):
@@ -77,6 +83,15 @@ class Festival:
         default=False,
         metadata=declare(Rule("boolean", _flag), "one occasion in every country"),
     )
+    country: str | None = field(
+        default=None,
+        metadata=declare(
+            Rule("string", _country),
+            "the names are one festival only in this country (Thailand's 5 December is "
+            "the King's Birthday, National Day and Father's Day; elsewhere \"National Day\" is "
+            "another day)",
+        ),
+    )
 
 
 class FestivalIndex:
@@ -84,17 +99,19 @@ class FestivalIndex:
 
     def __init__(self, festivals: list[Festival]) -> None:
         self.festivals = tuple(festivals)
-        self._by_name = {_fold(name): f for f in festivals for name in f.names}
+        self._by_name = {(f.country, _fold(name)): f for f in festivals for name in f.names}
 
-    def find(self, name: str) -> Festival | None:
-        """The festival the package's English ``name`` is a day of, if the table names it."""
-        return self._by_name.get(_fold(name))
+    def find(self, name: str, country: str | None = None) -> Festival | None:
+        """The festival the package's English ``name`` is a day of in ``country``, if the
+        table names it: the country's own entry first, then one for every country."""
+        found = self._by_name.get((country, _fold(name))) if country else None
+        return found or self._by_name.get((None, _fold(name)))
 
     def identity(self, country: str, name: str, slug: str) -> str:
         """The key a holiday's milestone is known by: the festival's key when the table
         shares it across countries, else ``<festival or slug>-<country>`` (``slug`` is the
         holiday's own, :func:`calendars.occasions.slugify` of ``name``)."""
-        festival = self.find(name)
+        festival = self.find(name, country)
         if festival is not None and festival.shared:
             return festival.key
         return f"{festival.key if festival else slug}-{country.lower()}"
@@ -133,9 +150,10 @@ def parse_festivals(text: str, source: str = SOURCE) -> FestivalIndex:
             continue
         festival = Festival(**values)
         for name in festival.names:
-            if _fold(name) in owner:
-                problems.append(f"{where}: names: {name!r} is already {owner[_fold(name)]!r}")
-            owner[_fold(name)] = festival.key
+            place = f"{festival.country or ''}:{_fold(name)}"
+            if place in owner:
+                problems.append(f"{where}: names: {name!r} is already {owner[place]!r}")
+            owner[place] = festival.key
         found.append(festival)
     if problems:
         raise FestivalDataError(problems)

@@ -262,7 +262,7 @@ class Calendar(Generic[S]):
         """One day of a holiday at ``site``: named as its festival where the festival is
         shared (so a post shared by sites has one name), with the site's explainer."""
         slug = slugify(holiday.name)
-        festival = self.festivals.find(holiday.name)
+        festival = self.festivals.find(holiday.name, site.country)
         shared = festival is not None and festival.shared
         name = festival.name if festival is not None and shared else holiday.name
         return Occasion(

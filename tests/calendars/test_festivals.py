@@ -114,3 +114,18 @@ def test_a_name_in_two_festivals_is_refused() -> None:
     )
     with pytest.raises(FestivalDataError, match="'Labor Day' is already 'a'"):
         parse_festivals(text)
+
+
+def test_one_holiday_with_several_names_in_one_country_is_one_milestone() -> None:
+    """Thailand's 5 December 2027 is the King's Birthday, National Day and Father's Day (the
+    package gives three holidays, and three "(in lieu)" on Monday the 6th): one milestone with
+    one day off in lieu; China's National Day (1 October) is still China's own."""
+    bangkok = CountrySite("bangkok", "Bangkok", "TH")
+    (december,) = groups_on([bangkok], date(2027, 12, 5))
+    assert len(december) == 1
+    (king,) = december
+    assert king.days_off == (date(2027, 12, 5), date(2027, 12, 6))
+    assert king.festival == "king-bhumibol-birthday-th"
+    beijing = CountrySite("beijing", "Beijing", "CN")
+    ((national,),) = groups_on([beijing], date(2027, 10, 1))
+    assert (national.name, national.festival) == ("National Day", "national-day-cn")
