@@ -180,12 +180,21 @@ def generic_line(occasions: Sequence[SiteOccasion]) -> str:
 def coverage_notes(occasions: Sequence[SiteOccasion]) -> list[str]:
     """One line per site (:func:`calendars.occasions.coverage_note`): "🇵🇭 Manila site public
     holiday: expect reduced coverage.", "🇺🇸 Chicago site public holiday, and off Mon 5 Jul in
-    lieu: …" """
-    notes = []
+    lieu: …"; several sites that are simply off on the day share one line ("Public holiday at
+    🇺🇸 Chicago HQ, 🇵🇭 Manila: expect reduced coverage.") so Christmas is not six lines."""
+    notes: list[str] = []
+    plain: list[str] = []
     for occasion in _unique_occasions_by_site(occasions):
-        note = coverage_note(occasion, f"{flag(occasion.site.country)} {occasion.site.name}")
-        if note is not None:
+        label = f"{flag(occasion.site.country)} {occasion.site.name}"
+        note = coverage_note(occasion, label)
+        if note == f"{label} site public holiday: expect reduced coverage.":
+            plain.append(label)
+        elif note is not None:
             notes.append(note)
+    if len(plain) == 1:
+        notes.insert(0, f"{plain[0]} site public holiday: expect reduced coverage.")
+    elif plain:
+        notes.insert(0, f"Public holiday at {', '.join(plain)}: expect reduced coverage.")
     return notes
 
 

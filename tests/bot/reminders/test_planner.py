@@ -52,7 +52,7 @@ def test_independence_day_heads_up_at_nine_manila_not_before(
     assert call.params["channel"] == "C0CELEBRATE"
     text = blocks_text(call)
     assert "tomorrow" in text and "Manila" in text and "Cebu" in text  # one post, both sites
-    assert "Manila site public holiday: expect reduced coverage" in text
+    assert "Public holiday at 🇵🇭 Manila, 🇵🇭 Cebu: expect reduced coverage." in text
 
 
 def test_day_of_posts_in_both_channels_once(ctx: AppContext, slack: SlackFake) -> None:
