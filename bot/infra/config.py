@@ -277,6 +277,37 @@ def _whole(minimum: int, maximum: int | None = None) -> Callable[[Any], int]:
     return parse
 
 
+ENPS_CADENCES = ("monthly", "every", "off")
+ITEM_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        if value == "":
+            raise Absent
+        if isinstance(value, str) and value.strip().lower() in choices:
+            return value.strip().lower()
+        raise Invalid(f"must be one of {', '.join(choices)}, got {value!r}")
+
+    return parse
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"must be true or false, got {_kind(value)}")
+    return value
+
+
+def _item_ids(value: Any) -> tuple[str, ...]:
+    items = _strings(value)
+    bad = [v for v in items if not ITEM_ID.match(v)]
+    if bad:
+        raise Invalid(*(f"{v!r} is not an item id like 'connected'" for v in bad))
+    if len(set(items)) != len(items):
+        raise Invalid("lists an item twice")
+    return items
+
+
 def _days_before(value: Any) -> tuple[int, ...]:
     if (
         not isinstance(value, list)
@@ -370,6 +401,7 @@ _STRINGS = Rule("list of strings", _strings)
 _TIME = Rule("time", _clock)
 _WEEKDAY = Rule("weekday", _weekday)
 _AT_LEAST_1 = Rule("whole number", _whole(1))
+_BOOLEAN = Rule("boolean", _boolean)
 _SAME_FORMS = "same forms"
 
 
@@ -453,12 +485,56 @@ class PulseSection:
     """``[pulse]``: the weekly anonymous survey."""
 
     weekday: str = field(default="wed", metadata=declare(_WEEKDAY))
-    time: time = field(default=time(11, 0), metadata=declare(_TIME, "site-local"))
-    open_hours: int = field(default=48, metadata=declare(_AT_LEAST_1, "at least 1"))
+    time: time = field(
+        default=time(11, 0),
+        metadata=declare(_TIME, "site-local (a site's `post_time` wins: a night shift's)"),
+    )
+    open_hours: int = field(
+        default=72,
+        metadata=declare(
+            Rule("whole number", _whole(1, 24 * 7)),
+            "1 to 168; extended by the site's days off inside the window",
+        ),
+    )
     min_responses: int = field(
         default=5,
         metadata=declare(
-            _AT_LEAST_1, "at least 1; below it no result of a group is shown anywhere"
+            Rule("whole number", _whole(3)),
+            "at least 3; below it no result of a group is shown anywhere, nor a total that "
+            "would reveal it by subtraction",
+        ),
+    )
+    items: tuple[str, ...] = field(
+        default=("connected", "respected", "clear"),
+        metadata=declare(
+            Rule("list of strings", _item_ids),
+            "the 1–5 items asked, by id from `bot/pulse/data/items.toml` "
+            "(`connected`, `respected`, `clear`)",
+        ),
+    )
+    enps: str = field(
+        default="monthly",
+        metadata=declare(
+            Rule("string", _one_of(ENPS_CADENCES)),
+            "when eNPS (0–10) is asked, first: `monthly` (the month's first survey), "
+            "`every` survey, or `off`",
+        ),
+    )
+    comments: bool = field(
+        default=True, metadata=declare(_BOOLEAN, "an optional comment at the end")
+    )
+    comment_retention_days: int = field(
+        default=365,
+        metadata=declare(
+            Rule("whole number", _whole(1, 3650)), "1 to 3650; comments are deleted after"
+        ),
+    )
+    rank_sites: bool = field(
+        default=False,
+        metadata=declare(
+            _BOOLEAN,
+            "order sites by their results (off: answer styles differ by culture and language, "
+            "so each site is compared with its own earlier rounds)",
         ),
     )
 

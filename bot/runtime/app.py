@@ -8,8 +8,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 import handlers
-from bot.infra.config import Settings, WorkspaceConfig, load_workspace_config
+from bot.infra.config import Settings, WorkspaceConfig
 from bot.infra.context import AppContext
+from bot.runtime.configured import load_config
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def build(
     if not socket_mode:
         needed.append("SLACK_SIGNING_SECRET")
     settings.require(*needed)
-    config = config or load_workspace_config(settings.config_path)
+    config = config or load_config(settings.config_path)
     ctx = AppContext.create(settings, config, client)
     app = App(
         client=ctx.client,

@@ -17,8 +17,8 @@ from bot.infra.config import (
     SettingsError,
     WorkspaceConfig,
     load_settings,
-    load_workspace_config,
 )
+from bot.runtime.configured import load_config
 
 log = logging.getLogger("lantern")
 
@@ -36,7 +36,7 @@ class CommandError(Exception):
 
 
 def _config(settings: Settings) -> WorkspaceConfig:
-    return load_workspace_config(settings.config_path)
+    return load_config(settings.config_path)
 
 
 def _parse_instant(value: str) -> datetime:

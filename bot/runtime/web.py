@@ -21,11 +21,11 @@ from bot.infra.config import (
     SettingsError,
     WorkspaceConfig,
     load_settings,
-    load_workspace_config,
 )
 from bot.infra.context import AppContext
 from bot.runtime import slack_gate
 from bot.runtime.app import build
+from bot.runtime.configured import load_config
 from calendars.ics import feed_range, render_ics, token_matches
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def _settings_or_exit() -> Settings:
     try:
         settings = load_settings()
         settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "LANTERN_SECRET")
-        load_workspace_config(settings.config_path)
+        load_config(settings.config_path)
     except (SettingsError, ConfigError) as exc:
         print(f"lantern: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(GUNICORN_BOOT_ERROR) from None
