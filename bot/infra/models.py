@@ -8,12 +8,14 @@ schema itself is created and upgraded only by the Alembic migrations in ``migrat
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import secrets
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -226,49 +228,80 @@ class KudosRecipient(TeamScoped, Base):
     kudos: Mapped[Kudos] = relationship(back_populates="recipients")
 
 
-class Survey(TeamScoped, Base):
-    """One pulse survey for one site, open between ``opens_at`` and ``closes_at``."""
+class PulseSurvey(TeamScoped, Base):
+    """One pulse round at one site: what it asks, when it is open, and, once closed, how many
+    answered. It holds no person: who has answered lives in ``pulse_respondents`` while it is
+    open and is then reduced to ``responses``."""
 
-    __tablename__ = "surveys"
-    __table_args__ = (UniqueConstraint("team_id", "key"),)
-
-    key: Mapped[str] = mapped_column(String(120))  # e.g. "pulse:manila:2026-W24"
-    site_key: Mapped[SiteKey]
-    opens_at: Mapped[datetime]
-    closes_at: Mapped[datetime]
-    created_at: Mapped[datetime]
-
-    questions: Mapped[list[SurveyQuestion]] = relationship(
-        back_populates="survey", cascade="all, delete-orphan", order_by="SurveyQuestion.position"
+    __tablename__ = "pulse_surveys"
+    __table_args__ = (
+        UniqueConstraint("team_id", "key"),
+        Index("ix_pulse_surveys_site_round", "team_id", "site_key", "round"),
     )
 
+    key: Mapped[str] = mapped_column(String(120))  # "pulse:manila:2026-12-02"
+    site_key: Mapped[SiteKey]
+    kind: Mapped[str] = mapped_column(String(16))  # the site's kind when it opened
+    round: Mapped[date] = mapped_column(Date)  # the site-local day it opened
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    closed: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str] = mapped_column(String(8))
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"id", "version"}] in order
+    asks_enps: Mapped[bool]
+    asks_comment: Mapped[bool]
+    members: Mapped[int]  # the site's members when it opened
+    responses: Mapped[int] = mapped_column(default=0)  # counted at close
+    channel: Mapped[str] = mapped_column(String(32))
 
-class SurveyQuestion(TeamScoped, Base):
-    """One question of a survey, in the order it is asked."""
 
-    __tablename__ = "survey_questions"
-    __table_args__ = (UniqueConstraint("survey_id", "position"),)
+class PulseRespondent(TeamScoped, Base):
+    """That someone has answered an open survey, so each member answers once; every row of
+    a survey is deleted when it closes. Nothing here points at an answer."""
 
-    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
-    position: Mapped[int]
+    __tablename__ = "pulse_respondents"
+    __table_args__ = (UniqueConstraint("survey_id", "user_id"),)
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("pulse_surveys.id", ondelete="CASCADE"))
+    user_id: Mapped[SlackId]
+
+
+def random_id() -> str:
+    """A random row id: answers and comments carry no insertion order to match against."""
+    return secrets.token_hex(16)
+
+
+class PulseAnswer(Base):
+    """One answer to one item, with the item's version and the language it was given in. No
+    time and no person: ``respondent`` is a per-survey keyed hash while the survey is open
+    (so an answer can be replaced) and is erased when it closes."""
+
+    __tablename__ = "pulse_answers"
+    __table_args__ = (UniqueConstraint("survey_id", "respondent", "item_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    team_id: Mapped[TeamId]
+    survey_id: Mapped[int] = mapped_column(ForeignKey("pulse_surveys.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(40))
+    item_version: Mapped[int]
+    language: Mapped[str] = mapped_column(String(8))
+    value: Mapped[int]
+    respondent: Mapped[str | None] = mapped_column(String(64))
+
+
+class PulseComment(Base):
+    """One comment, apart from the scores: no time, no person once the survey closes (as
+    for answers), deleted after ``[pulse] comment_retention_days``."""
+
+    __tablename__ = "pulse_comments"
+    __table_args__ = (UniqueConstraint("survey_id", "respondent"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    team_id: Mapped[TeamId]
+    survey_id: Mapped[int] = mapped_column(ForeignKey("pulse_surveys.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
-    choices: Mapped[list[str]] = mapped_column(JSON, default=list)
-
-    survey: Mapped[Survey] = relationship(back_populates="questions")
-
-
-class SurveyAnswer(TeamScoped, Base):
-    """An answer without its author: ``respondent_hash`` is keyed by LANTERN_SECRET and the
-    survey, so a person can change their answer but a database copy cannot name them."""
-
-    __tablename__ = "survey_answers"
-    __table_args__ = (UniqueConstraint("question_id", "respondent_hash"),)
-
-    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
-    question_id: Mapped[int] = mapped_column(ForeignKey("survey_questions.id", ondelete="CASCADE"))
-    respondent_hash: Mapped[str] = mapped_column(String(64))
-    choice: Mapped[int]
-    answered_at: Mapped[datetime]
+    respondent: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxMessage(TeamScoped, Base):
