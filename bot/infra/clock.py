@@ -12,7 +12,7 @@ processes pass the list of planners (``bot/runtime/planners.py``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -31,14 +31,26 @@ LATE_LIMIT = timedelta(hours=12)  # missed work younger than this is still sent
 LOOKBACK = timedelta(days=7)  # how far back planners look, so older misses get logged
 
 
+Action = Callable[[Session, datetime], Sequence[Outgoing]]
+"""Work a Planned item does in the tick's transaction when it is claimed (open a survey's
+round): given the session and ``now``, it returns more messages to enqueue."""
+
+Upkeep = Callable[[Session, WorkspaceConfig, str, datetime], Sequence[Outgoing]]
+"""Work every tick does, whatever is due (close surveys whose time has come, however late):
+given the session, config, team id and ``now``, it returns messages to enqueue. It must be
+idempotent: two ticks may run it at once."""
+
+
 @dataclass(frozen=True)
 class Planned:
-    """One piece of scheduled work: due at ``due_at``, done once under ``key``."""
+    """One piece of scheduled work: due at ``due_at``, done once under ``key``; ``run``, if
+    any, is done then too, and its messages enqueued with ``messages``."""
 
     key: str
     due_at: datetime
     messages: tuple[Outgoing, ...]
     summary: str = ""
+    run: Action | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,7 @@ def tick(
     now: datetime,
     planners: Iterable[Planner],
     *,
+    upkeep: Iterable[Upkeep] = (),
     dry_run: bool = False,
 ) -> TickResult:
     """Enqueue what is due at ``now`` and not done yet. The caller commits (or, for a dry
@@ -116,8 +129,9 @@ def tick(
 
     Args:
         now: an aware datetime; the end of the window.
-        dry_run: list what would happen without writing (no heartbeat, claims, outbox rows or
-            site sync).
+        upkeep: chores every tick does after the planned work (``bot/runtime/planners.py``).
+        dry_run: list what would happen without writing (no heartbeat, claims, outbox rows,
+            site sync, actions or upkeep).
 
     Returns:
         The TickResult.
@@ -152,11 +166,16 @@ def tick(
                 LATE_LIMIT,
             )
             continue
-        for message in item.messages:
+        messages = [*item.messages, *(item.run(session, now) if item.run else ())]
+        for message in messages:
             if enqueue(session, team_id, message, now):
                 result.enqueued.append(message)
     if not dry_run:
         sync_sites(session, team_id, config, now)
+        for chore in upkeep:
+            for message in chore(session, config, team_id, now):
+                if enqueue(session, team_id, message, now):
+                    result.enqueued.append(message)
     return result
 
 

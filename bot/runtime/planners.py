@@ -1,8 +1,10 @@
-"""The planners the clock runs, one per capability that schedules work."""
+"""The planners and upkeep the clock runs, one per capability that schedules work."""
 
 from __future__ import annotations
 
-from bot.infra.clock import Planner
+from bot.infra.clock import Planner, Upkeep
+from bot.pulse.planner import close_rounds, plan_pulse
 from bot.reminders.planner import plan_reminders
 
-PLANNERS: list[Planner] = [plan_reminders]
+PLANNERS: list[Planner] = [plan_reminders, plan_pulse]
+UPKEEP: list[Upkeep] = [close_rounds]

@@ -21,7 +21,7 @@ from bot.infra.context import AppContext
 from bot.infra.models import Site
 from bot.infra.outbox.delivery import DeliveryReport
 from bot.membership.service import sync_due
-from bot.runtime.planners import PLANNERS
+from bot.runtime.planners import PLANNERS, UPKEEP
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def tick_once(
     """
     team_id = team_id or resolve_team_id(ctx, allow_offline=dry_run)
     with ctx.session_factory() as session:
-        result = tick(session, ctx.config, team_id, now, PLANNERS, dry_run=dry_run)
+        result = tick(session, ctx.config, team_id, now, PLANNERS, upkeep=UPKEEP, dry_run=dry_run)
         if dry_run:
             session.rollback()
             return result

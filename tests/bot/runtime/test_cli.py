@@ -283,7 +283,10 @@ def test_tick_dry_run_prints_reminders_and_stores_nothing(
             assert session.scalar(select(func.count()).select_from(model)) == 0
     real = lantern("tick", "--now", "2026-06-11T01:00:00Z", env=env_for(settings))
     assert "enqueued: chat.postMessage → C0CELEBRATE [celebrations:2026-06-11]" in (real.stdout)
-    assert len(slack.calls_to("chat.postMessage")) == 1
+    celebrations = [
+        c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "C0CELEBRATE"
+    ]
+    assert len(celebrations) == 1
 
 
 def test_calendar_ics_to_a_file_and_token(settings: Settings, tmp_path: Path) -> None:
