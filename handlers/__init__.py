@@ -29,4 +29,4 @@ def register(app: App, ctx: AppContext) -> None:
 
 def job_runners() -> dict[str, Callable[[AppContext, Job], None]]:
     """kind -> runner of every job the listeners store (the worker runs them too)."""
-    return {**home.JOBS, **kudos.JOBS, **membership.JOBS}
+    return {**home.JOBS, **kudos.JOBS, **membership.JOBS, **pulse.JOBS}

@@ -1,22 +1,174 @@
-"""``/pulse``: pulse surveys are not in this version yet; the command says so helpfully."""
+"""Pulse listeners: the survey's Answer button, its language switch, its submission, and
+``/pulse``.
+
+The button opens the survey at once (``views.open`` must beat the 3-second trigger); a
+submission is stored in the inbox before the ack and recorded right after it, and the stored
+request is emptied in the same transaction, so it never keeps who answered what.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
-NOT_YET = (
-    "`{command}` is not available in this version of lantern yet. "
-    "Try `/kudos @name what they did` or `/celebrate list`."
+from bot.infra.context import AppContext
+from bot.infra.inbox import Job, Retry
+from bot.infra.slack_text import SORRY
+from bot.pulse import service, store
+from bot.pulse.render import (
+    ANSWER_ACTION,
+    LANGUAGE_ACTION,
+    MODAL_CALLBACK,
+    message_view,
+    read_metadata,
 )
+from handlers.context import lantern, team_id
+
+log = logging.getLogger(__name__)
+
+HELP = (
+    "*Pulse surveys* are short and anonymous: each site's channel gets one a week, with an "
+    "*Answer* button.\n"
+    "• `/pulse privacy`: what lantern stores about your answers, and who sees what.\n"
+    "• `/pulse results [site]` (managers, team leads) and `/pulse now` (admins) are coming in "
+    "the next version."
+)
+PRIVACY = (
+    "*What lantern stores about your pulse answers*\n"
+    "• While a survey is open: that you answered (so you answer once), and, apart from it, "
+    "your answers under a code made from you and that survey, so you can change them. No time "
+    "is stored with an answer.\n"
+    "• When it closes: the list of who answered is deleted and only its count kept; the codes "
+    "are erased. From then on nothing links you to an answer, not even for the people who run "
+    "lantern or its database.\n"
+    "• Results show only groups of at least {min} people, and never a total from which a "
+    "smaller group could be worked out. Comments are shown only when a group has at least 3, "
+    "in shuffled order, and are deleted after {days} days.\n"
+    "• Nobody, admins included, can see who answered or who did not."
+)
+BUSY = "Lantern could not open the survey just now. Please press Answer again in a minute."
 
 
-def pulse_command(ack: Ack, command: dict[str, Any]) -> None:
-    """/pulse — not yet available."""
-    ack(NOT_YET.format(command=command.get("command", "This command")))
+def pulse_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    """/pulse [privacy] — help, and what is stored about answers."""
+    ctx = lantern(context)
+    words = (command.get("text") or "").split()
+    if words and words[0].lower() == "privacy":
+        pulse = ctx.config.pulse
+        ack(PRIVACY.format(min=pulse.min_responses, days=pulse.comment_retention_days))
+        return
+    ack(HELP)
+
+
+def _secret(ctx: AppContext) -> str:
+    secret = ctx.settings.lantern_secret
+    if not secret:
+        raise RuntimeError("LANTERN_SECRET is not set: surveys cannot be answered")
+    return secret
+
+
+def answer_pressed(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """The round's Answer button: the survey, with the person's own answers if any."""
+    ack()
+    ctx = lantern(context)
+    action = (body.get("actions") or [{}])[0]
+    key = str(action.get("value") or "")
+    user = body["user"]["id"]
+    try:
+        with ctx.session_factory() as session:
+            shown = service.show(
+                session, ctx.config, team_id(context), _secret(ctx), key, user, ctx.now()
+            )
+        view = shown.view
+    except SQLAlchemyError as exc:
+        log.warning("the pulse survey could not be read: %s", type(exc).__name__)
+        view = message_view(service.TITLE, BUSY)
+    try:
+        ctx.client.views_open(trigger_id=body["trigger_id"], view=view)
+    except SlackApiError as exc:
+        log.warning("views.open failed: %s", exc.response.get("error"))
+
+
+def language_pressed(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """The modal's language switch: the same survey in the other language."""
+    ack()
+    ctx = lantern(context)
+    view = body.get("view") or {}
+    key, _ = read_metadata(view.get("private_metadata"))
+    language = str(((body.get("actions") or [{}])[0]).get("value") or "")
+    user = body["user"]["id"]
+    with ctx.session_factory() as session:
+        shown = service.show(
+            session, ctx.config, team_id(context), _secret(ctx), key, user, ctx.now(), language
+        )
+    try:
+        ctx.client.views_update(view_id=view["id"], hash=view.get("hash"), view=shown.view)
+    except SlackApiError as exc:
+        log.warning("views.update failed: %s", exc.response.get("error"))
+
+
+def survey_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+) -> None:
+    """The survey's Submit: stored, then recorded right after the ack."""
+    ctx = lantern(context)
+    key, language = read_metadata(view.get("private_metadata"))
+    payload = {
+        "survey": key,
+        "user": body["user"]["id"],
+        "language": language,
+        "values": view.get("state", {}).get("values", {}),
+        "view_id": view["id"],
+    }
+    try:
+        job = ctx.accept(team_id(context), f"view:{view['id']}", store.ANSWER_JOB, payload)
+    except SQLAlchemyError as exc:
+        log.warning("a pulse answer was not stored: %s", type(exc).__name__)
+        ack(response_action="update", view=message_view(service.TITLE, SORRY))
+        return
+    ack(response_action="update", view=message_view(service.TITLE, "⏳ Saving your answers…"))
+    ctx.run_soon(job)
+
+
+def record_answers(ctx: AppContext, job: Job) -> None:
+    """Job ``pulse.answer``: record the survey (or refuse it) and empty the stored request
+    in one transaction, then show the person the outcome. Nothing about the answers is
+    logged: a database error is reported by its kind alone."""
+    payload = dict(job.payload)
+    if not payload:  # emptied: recorded already, or its round closed first
+        return
+    try:
+        with ctx.session_factory.begin() as session:
+            shown = service.submit(
+                session,
+                ctx.config,
+                job.team_id,
+                _secret(ctx),
+                payload["survey"],
+                payload["user"],
+                payload["language"],
+                payload["values"],
+                ctx.now(),
+            )
+            store.forget_request(session, job.id)
+    except SQLAlchemyError as exc:
+        raise Retry(f"database: {type(exc).__name__}") from None
+    try:
+        ctx.client.views_update(view_id=payload["view_id"], view=shown.view)
+    except SlackApiError as exc:
+        log.warning("views.update failed: %s", exc.response.get("error"))
+
+
+JOBS = {store.ANSWER_JOB: record_answers}
 
 
 def register(app: App) -> None:
     """Attach this module's listeners to ``app``."""
     app.command("/pulse")(pulse_command)
+    app.action(ANSWER_ACTION)(answer_pressed)
+    app.action(LANGUAGE_ACTION)(language_pressed)
+    app.view(MODAL_CALLBACK)(survey_submitted)

@@ -27,6 +27,7 @@ from bot.infra.models import (
     PulseSurvey,
     SiteMember,
 )
+from bot.pulse.results import SiteRound
 from bot.pulse.rounds import Round
 
 ANSWER_JOB = "pulse.answer"  # the inbox job kind of a submitted survey
@@ -224,3 +225,28 @@ def close_due(session: Session, team_id: str, now: datetime) -> list[PulseSurvey
         session.refresh(survey)
         closed.append(survey)
     return closed
+
+
+def site_round(session: Session, survey: PulseSurvey) -> SiteRound:
+    """A round's answers as the results module takes them: counts and values, no person.
+    An open round counts its respondents so far."""
+    responses = survey.responses
+    if not survey.closed:
+        responses = int(
+            session.scalar(
+                select(func.count())
+                .select_from(PulseRespondent)
+                .where(PulseRespondent.survey_id == survey.id)
+            )
+            or 0
+        )
+    items: dict[str, list[int]] = {}
+    for item, value in session.execute(
+        select(PulseAnswer.item_id, PulseAnswer.value).where(PulseAnswer.survey_id == survey.id)
+    ).all():
+        items.setdefault(str(item), []).append(int(value))
+    enps = items.pop("enps", [])
+    comments = list(
+        session.scalars(select(PulseComment.text).where(PulseComment.survey_id == survey.id))
+    )
+    return SiteRound(survey.site_key, survey.kind, survey.members, responses, items, enps, comments)

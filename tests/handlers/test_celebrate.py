@@ -105,10 +105,12 @@ def test_rate_limited_post_is_retried_once_after_the_ack(
     assert len(slack.calls_to("chat.postMessage")) == 2
 
 
-def test_commands_not_built_yet_say_so(web: WebApp) -> None:
+def test_pulse_alone_is_help(web: WebApp) -> None:
     for command in ("/pulse",):
         reply = slash_command(web.events_url, command, "results")
-        assert reply.status == 200 and "not available in this version" in reply.text
+        assert (
+            reply.status == 200 and "Pulse surveys" in reply.text and "/pulse privacy" in reply.text
+        )
 
 
 def test_give_kudos_shortcut_answers_with_a_modal(web: WebApp, slack: SlackFake) -> None:

@@ -1,0 +1,124 @@
+"""Pulse use cases: show someone the survey (with their own answers while it is open), and
+record a submitted survey. Each checks the round and the person itself: the button and the
+modal carry only the round's key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.infra.config import WorkspaceConfig
+from bot.infra.models import PulseSurvey
+from bot.pulse import store
+from bot.pulse.items import VALUES, load_bank
+from bot.pulse.render import answers_from, message_view, survey_modal
+
+TITLE = "Quick pulse"
+NOT_OPEN = "This survey is not open. Surveys open in your site's channel."
+CLOSED = "This survey has closed. Thank you, and look out for the next one."
+NOT_MEMBER = (
+    "This survey is for the members of {site}'s channel. If you work there, ask to be added "
+    "to the channel, then try again."
+)
+MISSING = "Please answer every question (the comment is optional), then submit again."
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a person sees after pressing Answer, submitting, or switching language: a view
+    (the survey or a message)."""
+
+    view: dict[str, Any]
+    recorded: bool = False
+
+
+def refusal(
+    session: Session,
+    team_id: str,
+    survey: PulseSurvey | None,
+    user_id: str,
+    now: datetime,
+    config: WorkspaceConfig,
+) -> str | None:
+    """Why this person cannot answer this round now, or None."""
+    if survey is None:
+        return NOT_OPEN
+    if survey.closed or now >= survey.closes_at:
+        return CLOSED
+    if not store.is_member(session, team_id, survey.site_key, user_id):
+        site = config.site(survey.site_key)
+        return NOT_MEMBER.format(site=site.name if site else survey.site_key)
+    return None
+
+
+def show(
+    session: Session,
+    config: WorkspaceConfig,
+    team_id: str,
+    secret: str,
+    key: str,
+    user_id: str,
+    now: datetime,
+    language: str | None = None,
+) -> Shown:
+    """The survey for ``user_id`` (in ``language``, else the round's), their own earlier
+    answers filled in; or a message saying why not."""
+    survey = store.survey_by_key(session, team_id, key)
+    why = refusal(session, team_id, survey, user_id, now, config)
+    if why is not None or survey is None:
+        return Shown(message_view(TITLE, why or NOT_OPEN))
+    previous = store.own_answers(session, survey, store.respondent_key(secret, key, user_id))
+    bank = load_bank()
+    items = [entry["id"] for entry in survey.items if entry["id"] in bank.items]
+    view = survey_modal(
+        bank,
+        key,
+        items,
+        language or survey.language,
+        survey.language,
+        config.pulse.min_responses,
+        previous,
+    )
+    return Shown(view)
+
+
+def submit(
+    session: Session,
+    config: WorkspaceConfig,
+    team_id: str,
+    secret: str,
+    key: str,
+    user_id: str,
+    language: str,
+    values: dict[str, Any],
+    now: datetime,
+) -> Shown:
+    """Record a submitted survey (replacing the person's earlier answers to the round), in
+    ``session``'s transaction; the caller commits. Refused, with a message, when the round is
+    closed, the person is not a member, or a score is missing or off its scale."""
+    survey = store.survey_by_key(session, team_id, key)
+    why = refusal(session, team_id, survey, user_id, now, config)
+    if why is not None or survey is None:
+        return Shown(message_view(TITLE, why or NOT_OPEN))
+    bank = load_bank()
+    items = [entry["id"] for entry in survey.items if entry["id"] in bank.items]
+    given = answers_from(values, items, bank)
+    for item in items:
+        scale = bank.items[item].scale
+        if scale in VALUES and given.scores.get(item) not in VALUES[scale]:
+            return Shown(message_view(TITLE, MISSING))
+    language = language if language in bank.languages else survey.language
+    respondent = store.respondent_key(secret, key, user_id)
+    first = store.record(session, survey, user_id, respondent, given, language)
+    site = config.site(survey.site_key)
+    local = survey.closes_at.astimezone(site.tz) if site else survey.closes_at
+    until = f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    text = (
+        "🙏 *Thank you!* Your answers are saved."
+        if first
+        else "🙏 *Updated.* Your new answers replace the earlier ones."
+    ) + f" You can change them until {until}."
+    return Shown(message_view(TITLE, text), recorded=True)

@@ -1,0 +1,183 @@
+"""Pulse surveys over signed HTTP, end to end: a round opens at the site's local time, six
+people answer through the modal (one changes an answer), it closes, and afterwards nothing in
+the database, in what Slack was sent, or in the logs links anyone to an answer."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.infra.models import InboxJob, PulseSurvey
+from bot.pulse import store
+from bot.pulse.results import round_results
+from bot.pulse.rounds import round_on
+from bot.runtime.worker import clock_from, tick_once
+from tests.conftest import WebApp
+from tests.slack_fake import SlackFake
+from tests.slack_requests import post
+
+MANILA_PEOPLE = [f"U0MNL{i}" for i in range(1, 7)]  # six members of the Manila channel
+VIEW_IDS = itertools.count(1)  # Slack's view ids name no one
+
+
+def interact(web: WebApp, payload: dict[str, Any]) -> int:
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    return post(web.events_url, body, "application/x-www-form-urlencoded").status
+
+
+def press_answer(web: WebApp, user: str, key: str) -> None:
+    assert (
+        interact(
+            web,
+            {
+                "type": "block_actions",
+                "team": {"id": "T0TEST"},
+                "user": {"id": user},
+                "trigger_id": f"1337.{next(VIEW_IDS)}.answer",
+                "channel": {"id": "C0MANILA"},
+                "actions": [{"action_id": "pulse_answer", "value": key, "type": "button"}],
+            },
+        )
+        == 200
+    )
+
+
+def submit(
+    web: WebApp, user: str, view: dict[str, Any], scores: dict[str, int], comment: str | None
+) -> None:
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        item = block["block_id"].removeprefix("q_")
+        if item == "comment":
+            values[block["block_id"]] = {"value": {"type": "plain_text_input", "value": comment}}
+        else:
+            values[block["block_id"]] = {
+                "value": {"type": "radio_buttons", "selected_option": {"value": str(scores[item])}}
+            }
+    assert (
+        interact(
+            web,
+            {
+                "type": "view_submission",
+                "team": {"id": "T0TEST"},
+                "user": {"id": user},
+                "view": {
+                    "type": "modal",
+                    "id": f"V{next(VIEW_IDS):08d}",
+                    "callback_id": "pulse_modal",
+                    "private_metadata": view["private_metadata"],
+                    "hash": "h",
+                    "state": {"values": values},
+                },
+            },
+        )
+        == 200
+    )
+
+
+def test_a_round_from_opening_to_close_leaves_no_link_to_anyone(
+    web: WebApp,
+    slack: SlackFake,
+    session_factory: sessionmaker[Session],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    ctx = web.ctx
+    slack.channel_members["C0MANILA"] = MANILA_PEOPLE
+    manila = ctx.config.site("manila")
+    assert manila is not None
+    planned = round_on(ctx.config, manila, datetime(2026, 12, 2).date())  # a Wednesday
+    assert planned.opens_at == datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # 11:00 in Manila
+    key = planned.key
+
+    def tick(at: datetime) -> list[str]:
+        ctx.clock = clock_from(at)
+        result = tick_once(ctx, at, team_id="T0TEST")
+        ctx.deliverer.deliver_until_done(timeout=10)
+        return [m.key for m in result.enqueued]
+
+    before = tick(planned.opens_at - timedelta(minutes=1))  # also syncs the channel's members
+    assert f"{key}:post" not in before
+    assert f"{key}:post" in tick(planned.opens_at)
+    (opened,) = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "C0MANILA"]
+    assert "Quick pulse for Manila" in opened.params["text"]
+
+    ctx.clock = clock_from(planned.opens_at + timedelta(hours=1))
+    answers = {user: 1 + i % 5 for i, user in enumerate(MANILA_PEOPLE)}
+    for n, (user, score) in enumerate(answers.items(), start=1):
+        press_answer(web, user, key)
+        view = slack.wait_for("views.open", count=n)[-1].json_param("view")
+        assert view["callback_id"] == "pulse_modal"
+        comment = "good week" if score > 3 else None
+        submit(
+            web, user, view, {"enps": 9, "connected": score, "respected": 4, "clear": 3}, comment
+        )
+        slack.wait_for("views.update", count=n)
+        assert ctx.wait_idle()
+    thanks = [json.dumps(c.json_param("view")) for c in slack.calls_to("views.update")]
+    assert all("Thank you" in shown for shown in thanks), thanks
+    # one person changes an answer: the survey shows their own answers, then replaces them
+    press_answer(web, MANILA_PEOPLE[0], key)
+    again = slack.wait_for("views.open", count=7)[-1].json_param("view")
+    assert "You answered already" in json.dumps(again)
+    changed = {"enps": 10, "connected": 5, "respected": 4, "clear": 3}
+    submit(web, MANILA_PEOPLE[0], again, changed, None)
+    updated = slack.wait_for("views.update", count=7)[-1].json_param("view")
+    assert "Updated" in json.dumps(updated)
+    assert ctx.wait_idle()
+
+    with session_factory() as session:  # even while open, no stored request keeps an answer
+        stored = session.scalars(select(InboxJob).where(InboxJob.kind == "pulse.answer")).all()
+        assert len(stored) == 7 and all(job.payload == {} for job in stored)
+        survey = session.scalar(select(PulseSurvey).where(PulseSurvey.key == key))
+        assert survey is not None and survey.members == 6
+        live = store.site_round(session, survey)
+    assert live.responses == 6
+    assert sorted(live.items["connected"]) == sorted([5, *list(answers.values())[1:]])
+
+    tick(planned.closes_at)
+    with session_factory() as session:
+        survey = session.scalar(select(PulseSurvey).where(PulseSurvey.key == key))
+        assert survey is not None and survey.closed and survey.responses == 6
+        closed = store.site_round(session, survey)
+    results = round_results([closed], ctx.config.pulse.min_responses)
+    group = results.group("manila")
+    assert group is not None and group.shown and group.responses == 6
+
+    # a closed survey refuses an answer politely
+    press_answer(web, MANILA_PEOPLE[1], key)
+    late = slack.wait_for("views.open", count=8)[-1].json_param("view")
+    assert "has closed" in json.dumps(late)
+
+    # nothing links anyone to an answer: every table and column, every payload, every log
+    people = set(MANILA_PEOPLE)
+    secret = ctx.settings.lantern_secret or ""
+    hashes = {store.respondent_key(secret, key, user) for user in people}
+    with session_factory() as session:
+        names = inspect(session.get_bind()).get_table_names()
+        for table in names:
+            for row in session.execute(text(f"SELECT * FROM {table}")).all():
+                cells = json.dumps([str(cell) for cell in row])
+                if table in ("site_members", "directory", "scheduled_runs", "outbox_messages"):
+                    assert not any(h in cells for h in hashes), table
+                    continue  # who is in a channel is not who answered
+                assert not any(p in cells for p in people), (table, cells)
+                assert not any(h in cells for h in hashes), (table, cells)
+    for call in slack.calls:
+        if call.method in ("chat.postMessage", "chat.update", "views.open", "views.update"):
+            payload = json.dumps(call.params)
+            assert not any(p in payload for p in people), call.method
+    for record in caplog.records:
+        line = record.getMessage()
+        assert not any(h in line for h in hashes)
+        assert "good week" not in line
