@@ -15,10 +15,13 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.infra import slack_text
 from bot.infra.context import AppContext
 from bot.infra.inbox import Job, Retry
+from bot.infra.roles import UNAVAILABLE, RolesUnavailable
 from bot.infra.slack_text import SORRY
-from bot.pulse import service, store
+from bot.membership.store import sites_of
+from bot.pulse import reports, service, store
 from bot.pulse.render import (
     ANSWER_ACTION,
     LANGUAGE_ACTION,
@@ -27,6 +30,7 @@ from bot.pulse.render import (
     read_metadata,
 )
 from handlers.context import lantern, team_id
+from handlers.replies import reply_privately, responder
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +38,9 @@ HELP = (
     "*Pulse surveys* are short and anonymous: each site's channel gets one a week, with an "
     "*Answer* button.\n"
     "• `/pulse privacy`: what lantern stores about your answers, and who sees what.\n"
-    "• `/pulse results [site]` (managers, team leads) and `/pulse now` (admins) are coming in "
-    "the next version."
+    "• `/pulse results [site]`: the latest round's results (managers: every site; team leads: "
+    "their own sites).\n"
+    "• `/pulse now` (admins, an extra round) is coming in the next version."
 )
 PRIVACY = (
     "*What lantern stores about your pulse answers*\n"
@@ -54,14 +59,71 @@ BUSY = "Lantern could not open the survey just now. Please press Answer again in
 
 
 def pulse_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-    """/pulse [privacy] — help, and what is stored about answers."""
+    """/pulse [privacy | results [site]] — help, what is stored, results."""
     ctx = lantern(context)
     words = (command.get("text") or "").split()
     if words and words[0].lower() == "privacy":
         pulse = ctx.config.pulse
         ack(PRIVACY.format(min=pulse.min_responses, days=pulse.comment_retention_days))
         return
+    if words and words[0].lower() == "results":
+        request_id = command.get("trigger_id") or command.get("response_url")
+        fields = ("user_id", "channel_id", "text", "response_url")
+        payload = {"command": {name: command.get(name) for name in fields}}
+        try:
+            job = ctx.accept(team_id(context), f"command:{request_id}", RESULTS_JOB, payload)
+        except SQLAlchemyError as exc:
+            log.warning("/pulse results not stored: %s", type(exc).__name__)
+            ack(SORRY)
+            return
+        ack()  # who may see what asks Slack about user groups: answered after the ack
+        ctx.run_soon(job)
+        return
     ack(HELP)
+
+
+RESULTS_JOB = "pulse.results"
+NOT_YOURS = (
+    "Pulse results are for managers (every site) and team leads (the sites whose channels "
+    "they are in). Everyone can read `/pulse privacy`."
+)
+
+
+def show_results(ctx: AppContext, job: Job) -> None:
+    """Job ``pulse.results``: the latest round for the sites the person may see, privately."""
+    command = job.payload["command"]
+    user = command["user_id"]
+    wanted = (command.get("text") or "").split()[1:]
+
+    def tell(text: str) -> None:
+        respond = responder(command.get("response_url"))
+        channel = command.get("channel_id")
+        reply_privately(text, client=ctx.client, channel=channel, user=user, respond=respond)
+
+    try:
+        manager = ctx.roles.is_manager(user)
+        lead = not manager and ctx.roles.is_team_lead(user)
+    except RolesUnavailable:
+        tell(UNAVAILABLE)
+        return
+    if not manager and not lead:
+        tell(NOT_YOURS)
+        return
+    with ctx.session_factory() as session:
+        if manager:
+            allowed: set[str] | None = None
+        else:
+            allowed = set(sites_of(session, job.team_id, [user]).get(user, []))
+        latest = reports.latest_round(session, ctx.config, job.team_id)
+    if wanted:
+        site = next(
+            (s for s in ctx.config.sites if wanted[0].lower() in (s.key, s.name.lower())), None
+        )
+        if site is None or (allowed is not None and site.key not in allowed):
+            tell(f"`{slack_text.escape(' '.join(wanted))}` is not one of your sites.")
+            return
+        allowed = {site.key}
+    tell(reports.results_text(ctx.config, latest, allowed))
 
 
 def _secret(ctx: AppContext) -> str:
@@ -163,7 +225,7 @@ def record_answers(ctx: AppContext, job: Job) -> None:
         log.warning("views.update failed: %s", exc.response.get("error"))
 
 
-JOBS = {store.ANSWER_JOB: record_answers}
+JOBS = {store.ANSWER_JOB: record_answers, RESULTS_JOB: show_results}
 
 
 def register(app: App) -> None:

@@ -83,6 +83,14 @@ class Roles:
         """
         return self._matches(user_id, self.config.workspace.admins)
 
+    def is_manager(self, user_id: str) -> bool:
+        """Whether ``user_id`` is named in ``managers`` or is in a group named there.
+
+        Raises:
+            RolesUnavailable: as :meth:`is_team_lead`.
+        """
+        return self._matches(user_id, self.config.workspace.managers)
+
     def group_members(self, group_id: str) -> frozenset[str] | None:
         """Members of a user group, or None when Slack does not know the group.
 

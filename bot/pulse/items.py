@@ -33,6 +33,7 @@ class Item:
     version: int
     scale: str
     texts: dict[str, str]
+    short: str = ""  # its name in results ("Connected to other sites")
 
     def text(self, language: str) -> str:
         """The question in ``language``, or in English where it has none."""
@@ -108,6 +109,7 @@ def parse_bank(text: str, source: str = "bot/pulse/data/items.toml") -> ItemBank
             int(version or 0),
             str(scale),
             {code: str(value) for code, value in texts.items() if isinstance(value, str)},
+            str(raw.get("short") or item_id),
         )
     if problems:
         raise ItemBankError(problems)

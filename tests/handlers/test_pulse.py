@@ -22,7 +22,8 @@ from bot.pulse.rounds import round_on
 from bot.runtime.worker import clock_from, tick_once
 from tests.conftest import WebApp
 from tests.slack_fake import SlackFake
-from tests.slack_requests import post
+from tests.slack_requests import post, slash_command
+from tests.waiting import wait_until
 
 MANILA_PEOPLE = [f"U0MNL{i}" for i in range(1, 7)]  # six members of the Manila channel
 VIEW_IDS = itertools.count(1)  # Slack's view ids name no one
@@ -181,3 +182,24 @@ def test_a_round_from_opening_to_close_leaves_no_link_to_anyone(
         line = record.getMessage()
         assert not any(h in line for h in hashes)
         assert "good week" not in line
+
+    # results (after the check above: asking for results is no answer): a manager sees the
+    # site; an agent is refused
+    def results_for(user: str) -> str:
+        url = slack.response_url_base + user
+        reply = slash_command(web.events_url, "/pulse", "results", user_id=user, response_url=url)
+        assert reply.status == 200
+
+        def answered() -> list[Any]:
+            return [c for c in slack.calls_to("response_url") if c.path.endswith(user)]
+
+        wait_until(lambda: bool(answered()))
+        return str(answered()[-1].params.get("text"))
+
+    shown = results_for("U0MGRCHI")  # a manager in the example config
+    assert "*Manila* · 6 answered of 6 (100%)" in shown
+    assert "Connected to other sites: " in shown and "eNPS: " not in shown  # eNPS from 10
+    assert "good week" not in shown  # two comments: fewer than 3, so none shown
+    assert "not one of" not in shown and "Cebu" not in shown  # no closed round there
+    refused = results_for(MANILA_PEOPLE[2])
+    assert "Pulse results are for managers" in refused and "Manila" not in refused
