@@ -12,6 +12,7 @@ from bot.home.queries import DeliveryHealth
 from bot.infra import slack_text
 from bot.infra.config import Site, WorkspaceConfig
 from bot.infra.models import Kudos
+from bot.pulse.render import ANSWER_ACTION
 from calendars.countries import flag
 
 HOME_DAYS = 14  # how far ahead "Coming up" looks
@@ -31,6 +32,8 @@ class HomeFigures:
     latest: list[Kudos]
     health: DeliveryHealth | None
     calendar_warnings: tuple[str, ...] = ()  # admins only: sites whose holiday data runs out
+    open_surveys: tuple[tuple[str, str], ...] = ()  # (round key, "Manila, until Sat 5 Dec 11:00")
+    pulse_results: str | None = None  # managers and team leads: /pulse results' text
 
 
 def site_line(site: Site, now: datetime) -> str:
@@ -67,6 +70,22 @@ def home_view(config: WorkspaceConfig, figures: HomeFigures, now: datetime) -> d
     blocks.append(slack_text.section(f"*Coming up at our sites (next {HOME_DAYS} days)*"))
     lines = [f"*{g[0].first_day:%a %d %b}* · {describe(g)}" for g in figures.upcoming[:10]]
     blocks.append(slack_text.section("\n".join(lines) or "Nothing in the next two weeks."))
+    for key, label in figures.open_surveys:
+        button = {
+            "type": "button",
+            "action_id": ANSWER_ACTION,
+            "text": {"type": "plain_text", "text": "Answer"},
+            "style": "primary",
+            "value": key,
+        }
+        blocks.append(
+            slack_text.section(f"📊 *A pulse survey is open:* {slack_text.escape(label)}")
+        )
+        blocks.append({"type": "actions", "elements": [button]})
+    if figures.pulse_results is not None:
+        blocks.append(slack_text.divider())
+        lines = figures.pulse_results.split("\n")
+        blocks += [slack_text.section(text) for text in slack_text.pack(lines, 2900, "\n")]
     blocks += [
         slack_text.divider(),
         slack_text.section(

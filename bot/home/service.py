@@ -13,12 +13,21 @@ from bot.home.render import HOME_DAYS, LATEST, HomeFigures, home_view
 from bot.infra.calendar import data_warnings
 from bot.infra.context import AppContext
 from bot.infra.roles import RolesUnavailable
+from bot.membership.store import sites_of
+from bot.pulse import reports
+from bot.pulse import store as pulse_store
 
 log = logging.getLogger(__name__)
 
 
 def figures(
-    ctx: AppContext, team_id: str, user_id: str, now: datetime, *, is_admin: bool
+    ctx: AppContext,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    *,
+    is_admin: bool,
+    sees_results: str = "",
 ) -> HomeFigures:
     """Everything ``user_id``'s Home shows at ``now``; "this month" is on their own calendar
     (users.info timezone, the workspace's when Slack cannot say).
@@ -27,6 +36,8 @@ def figures(
         team_id, user_id: Slack ids (T…, U…).
         now: the aware moment.
         is_admin: include the outbox's delivery health (admins only).
+        sees_results: "manager" (every site's pulse results), "lead" (their own sites'), or
+            "" (none).
 
     Returns:
         HomeFigures: the next HOME_DAYS (14) days' milestones from today in the workspace
@@ -44,6 +55,19 @@ def figures(
         received, given = queries.kudos_counts(
             session, team_id, user_id, queries.month_start(now, zone)
         )
+        mine = sites_of(session, team_id, [user_id]).get(user_id, [])
+        open_surveys = []
+        for survey in pulse_store.open_rounds_for(session, team_id, mine, now):
+            site = ctx.config.site(survey.site_key)
+            if site is not None:
+                local = survey.closes_at.astimezone(site.tz)
+                until = f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+                open_surveys.append((survey.key, f"{site.name}, until {until}"))
+        results = None
+        if sees_results:
+            allowed = None if sees_results == "manager" else set(mine)
+            latest = reports.latest_round(session, ctx.config, team_id)
+            results = reports.results_text(ctx.config, latest, allowed)
         return HomeFigures(
             upcoming=upcoming(ctx.config, today, HOME_DAYS),
             received=received,
@@ -52,6 +76,8 @@ def figures(
             latest=queries.latest_across_sites(session, team_id, LATEST),
             health=queries.delivery_health(session, team_id) if is_admin else None,
             calendar_warnings=data_warnings(ctx.config, today) if is_admin else (),
+            open_surveys=tuple(open_surveys),
+            pulse_results=results,
         )
 
 
@@ -67,7 +93,13 @@ def publish(ctx: AppContext, team_id: str, user_id: str, now: datetime) -> None:
         is_admin = ctx.roles.is_admin(user_id)
     except RolesUnavailable:
         is_admin = False
-    view = home_view(ctx.config, figures(ctx, team_id, user_id, now, is_admin=is_admin), now)
+    try:
+        role = "manager" if ctx.roles.is_manager(user_id) else ""
+        role = role or ("lead" if ctx.roles.is_team_lead(user_id) else "")
+    except RolesUnavailable:
+        role = ""
+    shown = figures(ctx, team_id, user_id, now, is_admin=is_admin, sees_results=role)
+    view = home_view(ctx.config, shown, now)
     try:
         ctx.client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:

@@ -42,8 +42,22 @@ def latest_round(session: Session, config: WorkspaceConfig, team_id: str) -> Lat
             PulseSurvey.team_id == team_id, PulseSurvey.closed.is_(True)
         )
     )
-    if day is None:
-        return None
+    return None if day is None else round_of(session, config, team_id, day)
+
+
+def closed_round_days(session: Session, team_id: str, since: date | None = None) -> list[date]:
+    """Every round day with a closed survey, oldest first (from ``since`` when given)."""
+    query = select(PulseSurvey.round).where(
+        PulseSurvey.team_id == team_id, PulseSurvey.closed.is_(True)
+    )
+    if since is not None:
+        query = query.where(PulseSurvey.round >= since)
+    return sorted(set(session.scalars(query)))
+
+
+def round_of(session: Session, config: WorkspaceConfig, team_id: str, day: date) -> LatestRound:
+    """The results of the round day ``day``: every site's closed survey of that day,
+    thresholded together, each trend against the site's own earlier rounds."""
     surveys = session.scalars(
         select(PulseSurvey).where(
             PulseSurvey.team_id == team_id,

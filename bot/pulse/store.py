@@ -250,3 +250,24 @@ def site_round(session: Session, survey: PulseSurvey) -> SiteRound:
         session.scalars(select(PulseComment.text).where(PulseComment.survey_id == survey.id))
     )
     return SiteRound(survey.site_key, survey.kind, survey.members, responses, items, enps, comments)
+
+
+def open_rounds_for(
+    session: Session, team_id: str, site_keys: list[str], now: datetime
+) -> list[PulseSurvey]:
+    """The rounds open at ``now`` at these sites (whoever has answered: nothing here says)."""
+    if not site_keys:
+        return []
+    return list(
+        session.scalars(
+            select(PulseSurvey)
+            .where(
+                PulseSurvey.team_id == team_id,
+                PulseSurvey.site_key.in_(site_keys),
+                PulseSurvey.closed.is_(False),
+                PulseSurvey.opens_at <= now,
+                PulseSurvey.closes_at > now,
+            )
+            .order_by(PulseSurvey.closes_at)
+        )
+    )

@@ -231,22 +231,41 @@ def cmd_calendar(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    """Export data for admins: `lantern export kudos [--since DATE] [--format csv|json]`."""
+    """Export data for admins: `lantern export kudos|pulse [--since DATE] [--format csv|json]`."""
     from bot.infra.db import make_engine, make_session_factory
-    from bot.kudos.export import as_csv, as_json, kudos_rows
+    from bot.kudos import export as kudos_export
+    from bot.pulse import export as pulse_export
 
     config = _config(settings)
-    since = None
-    if args.since:
-        since = datetime.combine(args.since, datetime.min.time(), config.workspace.tz)
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine)() as session:
-            rows = kudos_rows(session, config, since)
+            if args.what == "pulse":
+                team = args.team or _only_team(session)
+                rows = pulse_export.pulse_rows(session, config, team, args.since)
+                as_json, as_csv = pulse_export.as_json, pulse_export.as_csv
+            else:
+                since = None
+                if args.since:
+                    since = datetime.combine(args.since, datetime.min.time(), config.workspace.tz)
+                rows = kudos_export.kudos_rows(session, config, since)
+                as_json, as_csv = kudos_export.as_json, kudos_export.as_csv
     finally:
         engine.dispose()
     sys.stdout.write(as_json(rows) if args.format == "json" else as_csv(rows))
     return EXIT_OK
+
+
+def _only_team(session: Any) -> str:
+    """The one Slack team with pulse rounds in the database (exports name it otherwise)."""
+    from sqlalchemy import select
+
+    from bot.infra.models import PulseSurvey
+
+    teams = sorted(set(session.scalars(select(PulseSurvey.team_id))))
+    if len(teams) > 1:
+        raise CommandError(f"several teams have pulse rounds ({', '.join(teams)}): add --team")
+    return teams[0] if teams else ""
 
 
 def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
@@ -414,7 +433,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --coverage: measure these countries instead of the config's sites",
     )
     export = add("export", cmd_export)
-    export.add_argument("what", choices=["kudos"], help="what to export")
+    export.add_argument(
+        "what", choices=["kudos", "pulse"], help="what to export (pulse: thresholded results)"
+    )
+    export.add_argument("--team", help="pulse: the Slack team id (T…), when there are several")
     export.add_argument(
         "--since", type=_parse_date, help="from this date (workspace timezone); default: all"
     )

@@ -106,8 +106,8 @@ def test_rate_limited_post_is_retried_once_after_the_ack(
 
 
 def test_pulse_alone_is_help(web: WebApp) -> None:
-    for command in ("/pulse",):
-        reply = slash_command(web.events_url, command, "results")
+    for words in ("", "what is this"):
+        reply = slash_command(web.events_url, "/pulse", words)
         assert (
             reply.status == 200 and "Pulse surveys" in reply.text and "/pulse privacy" in reply.text
         )

@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra.models import InboxJob, PulseSurvey
 from bot.pulse import store
+from bot.pulse.export import pulse_rows
 from bot.pulse.results import round_results
 from bot.pulse.rounds import round_on
 from bot.runtime.worker import clock_from, tick_once
 from tests.conftest import WebApp
 from tests.slack_fake import SlackFake
-from tests.slack_requests import post, slash_command
+from tests.slack_requests import event, post, slash_command
 from tests.waiting import wait_until
 
 MANILA_PEOPLE = [f"U0MNL{i}" for i in range(1, 7)]  # six members of the Manila channel
@@ -137,6 +138,14 @@ def test_a_round_from_opening_to_close_leaves_no_link_to_anyone(
     assert "Updated" in json.dumps(updated)
     assert ctx.wait_idle()
 
+    # while it is open, a member's App Home offers the survey (whether they answered or not)
+    home = {"type": "app_home_opened", "user": MANILA_PEOPLE[3], "channel": "D0X", "tab": "home"}
+    assert event(web.events_url, home).status == 200
+    published = slack.wait_for("views.publish")[-1].json_param("view")
+    buttons = [e for b in published["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["value"] for b in buttons if b["action_id"] == "pulse_answer"] == [key]
+    assert ctx.wait_idle()
+
     with session_factory() as session:  # even while open, no stored request keeps an answer
         stored = session.scalars(select(InboxJob).where(InboxJob.kind == "pulse.answer")).all()
         assert len(stored) == 7 and all(job.payload == {} for job in stored)
@@ -169,9 +178,11 @@ def test_a_round_from_opening_to_close_leaves_no_link_to_anyone(
         for table in names:
             for row in session.execute(text(f"SELECT * FROM {table}")).all():
                 cells = json.dumps([str(cell) for cell in row])
-                if table in ("site_members", "directory", "scheduled_runs", "outbox_messages"):
+                other_request = table == "inbox_jobs" and "pulse.answer" not in cells
+                if other_request or table in ("site_members", "directory", "scheduled_runs"):
+                    # who is in a channel, or opened their App Home, is not who answered
                     assert not any(h in cells for h in hashes), table
-                    continue  # who is in a channel is not who answered
+                    continue
                 assert not any(p in cells for p in people), (table, cells)
                 assert not any(h in cells for h in hashes), (table, cells)
     for call in slack.calls:
@@ -203,3 +214,22 @@ def test_a_round_from_opening_to_close_leaves_no_link_to_anyone(
     assert "not one of" not in shown and "Cebu" not in shown  # no closed round there
     refused = results_for(MANILA_PEOPLE[2])
     assert "Pulse results are for managers" in refused and "Manila" not in refused
+
+    # /pulse results, the App Home and the export say the same
+    home = {"type": "app_home_opened", "user": "U0MGRCHI", "channel": "D0MGR", "tab": "home"}
+    count = len(slack.calls_to("views.publish"))
+    assert event(web.events_url, home).status == 200
+    view = slack.wait_for("views.publish", count=count + 1)[-1].json_param("view")
+    on_home = "\n".join(
+        b["text"]["text"] for b in view["blocks"] if b["type"] == "section" and "text" in b
+    )
+    for line in shown.splitlines():
+        assert line in on_home, line
+    with session_factory() as session:
+        rows = pulse_rows(session, ctx.config, "T0TEST", None)
+    connected = next(r for r in rows if r["group"] == "manila" and r["item"] == "connected")
+    assert connected["responses"] == 6 and connected["participation"] == 1.0
+    assert (
+        f"Connected to other sites: {connected['mean']:.1f} (95 % CI {connected['ci_low']:.1f}"
+        in shown
+    )

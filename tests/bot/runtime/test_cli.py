@@ -109,6 +109,14 @@ def test_coverage_says_when_a_country_has_no_data(settings: Settings) -> None:
     assert "PH" in result.stdout and "100%" not in result.stdout.split("LK")[1].splitlines()[0]
 
 
+def test_export_pulse_runs_on_an_empty_database(settings: Settings) -> None:
+    result = lantern("export", "pulse", "--format", "json", env=env_for(settings))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    header = lantern("export", "pulse", env=env_for(settings)).stdout.splitlines()[0]
+    assert header.startswith("round,group,shown,hidden_because,responses")
+
+
 def test_check_config_accepts_the_example(settings: Settings) -> None:
     result = lantern("check-config", env=env_for(settings))
     assert result.returncode == 0, result.stderr
