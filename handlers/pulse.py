@@ -40,7 +40,7 @@ HELP = (
     "• `/pulse privacy`: what lantern stores about your answers, and who sees what.\n"
     "• `/pulse results [site]`: the latest round's results (managers: every site; team leads: "
     "their own sites).\n"
-    "• `/pulse now` (admins, an extra round) is coming in the next version."
+    "• `/pulse now [site|all]` (admins): an extra round now."
 )
 PRIVACY = (
     "*What lantern stores about your pulse answers*\n"
@@ -66,12 +66,13 @@ def pulse_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> No
         pulse = ctx.config.pulse
         ack(PRIVACY.format(min=pulse.min_responses, days=pulse.comment_retention_days))
         return
-    if words and words[0].lower() == "results":
+    if words and words[0].lower() in ("results", "now"):
         request_id = command.get("trigger_id") or command.get("response_url")
         fields = ("user_id", "channel_id", "text", "response_url")
         payload = {"command": {name: command.get(name) for name in fields}}
         try:
-            job = ctx.accept(team_id(context), f"command:{request_id}", RESULTS_JOB, payload)
+            kind = RESULTS_JOB if words[0].lower() == "results" else NOW_JOB
+            job = ctx.accept(team_id(context), f"command:{request_id}", kind, payload)
         except SQLAlchemyError as exc:
             log.warning("/pulse results not stored: %s", type(exc).__name__)
             ack(SORRY)
@@ -83,6 +84,38 @@ def pulse_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> No
 
 
 RESULTS_JOB = "pulse.results"
+NOW_JOB = "pulse.now"
+ADMINS_ONLY = "`/pulse now` is for admins: it opens an extra survey round at a site."
+
+
+def open_now(ctx: AppContext, job: Job) -> None:
+    """Job ``pulse.now``: an admin opens an extra round at a site or everywhere."""
+    command = job.payload["command"]
+    user = command["user_id"]
+    words = (command.get("text") or "").split()
+
+    def tell(text: str) -> None:
+        respond = responder(command.get("response_url"))
+        channel = command.get("channel_id")
+        reply_privately(text, client=ctx.client, channel=channel, user=user, respond=respond)
+
+    try:
+        admin = ctx.roles.is_admin(user)
+    except RolesUnavailable:
+        tell(UNAVAILABLE)
+        return
+    if not admin:
+        tell(ADMINS_ONLY)
+        return
+    tag = f"{job.id}"
+    with ctx.session_factory.begin() as session:
+        reply, queued = service.open_now(
+            session, ctx.config, job.team_id, " ".join(words[1:]), ctx.now(), tag
+        )
+    tell(reply)
+    ctx.deliver_soon(queued)
+
+
 NOT_YOURS = (
     "Pulse results are for managers (every site) and team leads (the sites whose channels "
     "they are in). Everyone can read `/pulse privacy`."
@@ -225,7 +258,7 @@ def record_answers(ctx: AppContext, job: Job) -> None:
         log.warning("views.update failed: %s", exc.response.get("error"))
 
 
-JOBS = {store.ANSWER_JOB: record_answers, RESULTS_JOB: show_results}
+JOBS = {store.ANSWER_JOB: record_answers, RESULTS_JOB: show_results, NOW_JOB: open_now}
 
 
 def register(app: App) -> None:

@@ -100,3 +100,20 @@ def rounds_between(config: WorkspaceConfig, start: datetime, end: datetime) -> l
             found.append(round_on(config, site, day))
             day += timedelta(days=7)
     return [r for r in found if r.opens_at <= end and r.closes_at >= start]
+
+
+def round_now(config: WorkspaceConfig, site: Site, now: datetime, tag: str) -> Round:
+    """An ad-hoc round at ``site`` opening at ``now`` (``/pulse now``), keyed
+    ``pulse:<site>:<local day>:now-<tag>``; it asks what the weekly round of that day would."""
+    day = now.astimezone(site.tz).date()
+    weekly = round_on(config, site, day)
+    opens = now.astimezone(UTC).replace(microsecond=0)
+    return Round(
+        key=f"pulse:{site.key}:{day.isoformat()}:now-{tag}",
+        site=site,
+        day=day,
+        opens_at=opens,
+        closes_at=closing(config, site, opens),
+        language=weekly.language,
+        items=weekly.items,
+    )

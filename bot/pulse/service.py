@@ -122,3 +122,38 @@ def submit(
         else "🙏 *Updated.* Your new answers replace the earlier ones."
     ) + f" You can change them until {until}."
     return Shown(message_view(TITLE, text), recorded=True)
+
+
+def open_now(
+    session: Session, config: WorkspaceConfig, team_id: str, which: str, now: datetime, tag: str
+) -> tuple[str, list[str]]:
+    """``/pulse now [site|all]``: open an extra round now at one site (by key or name) or at
+    every site, and queue its post; the caller commits and delivers.
+
+    Returns:
+        (the reply for the admin, the outbox keys queued).
+    """
+    from bot.infra.outbox.queue import Outgoing, enqueue
+    from bot.pulse.render import survey_post
+    from bot.pulse.rounds import round_now
+
+    wanted = which.strip().lower()
+    if wanted in ("", "all"):
+        sites = list(config.sites)
+    else:
+        sites = [s for s in config.sites if wanted in (s.key, s.name.lower())]
+        if not sites:
+            keys = ", ".join(s.key for s in config.sites)
+            return f"`{which}` is not a site (sites: {keys}, or `all`).", []
+    queued = []
+    for site in sites:
+        planned = round_now(config, site, now, tag)
+        store.open_round(session, team_id, planned, site.channel)
+        post = survey_post(site, planned.key, planned.closes_at, len(planned.items), site.channel)
+        message = Outgoing(
+            f"{planned.key}:post", "chat.postMessage", post, expires_at=planned.closes_at
+        )
+        if enqueue(session, team_id, message, now):
+            queued.append(message.key)
+    names = ", ".join(s.name for s in sites)
+    return f"Opened an extra pulse round now at {names}; it closes as a weekly one would.", queued

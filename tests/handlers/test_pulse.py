@@ -138,6 +138,17 @@ def test_a_round_from_opening_to_close_leaves_no_link_to_anyone(
     assert "Updated" in json.dumps(updated)
     assert ctx.wait_idle()
 
+    # one reminder half-way, to the whole site, naming nobody
+    assert f"{key}:remind" in tick(planned.remind_at)
+    reminders = [
+        c
+        for c in slack.calls_to("chat.postMessage")
+        if c.params["channel"] == "C0MANILA" and "is open until" in c.params["text"]
+    ]
+    assert len(reminders) == 1
+    assert tick(planned.remind_at + timedelta(minutes=5)) == []  # once
+    ctx.clock = clock_from(planned.remind_at + timedelta(minutes=6))
+
     # while it is open, a member's App Home offers the survey (whether they answered or not)
     home = {"type": "app_home_opened", "user": MANILA_PEOPLE[3], "channel": "D0X", "tab": "home"}
     assert event(web.events_url, home).status == 200
@@ -233,3 +244,28 @@ def test_a_round_from_opening_to_close_leaves_no_link_to_anyone(
         f"Connected to other sites: {connected['mean']:.1f} (95 % CI {connected['ci_low']:.1f}"
         in shown
     )
+
+
+def test_an_admin_opens_an_extra_round_now_and_others_are_refused(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    def ask(user: str, words: str) -> str:
+        tail = f"{user}-{next(VIEW_IDS)}"
+        url = slack.response_url_base + tail
+        reply = slash_command(web.events_url, "/pulse", words, user_id=user, response_url=url)
+        assert reply.status == 200
+
+        def answered() -> list[Any]:
+            return [c for c in slack.calls_to("response_url") if c.path.endswith(tail)]
+
+        wait_until(lambda: bool(answered()))
+        return str(answered()[-1].params.get("text"))
+
+    assert "is for admins" in ask("U0AGENT", "now manila")
+    assert "is not a site" in ask("U0ADMIN", "now atlantis")
+    assert "Opened an extra pulse round now at Manila" in ask("U0ADMIN", "now manila")
+    post = slack.wait_for("chat.postMessage")[-1]
+    assert post.params["channel"] == "C0MANILA" and "Quick pulse" in post.params["text"]
+    with session_factory() as session:
+        (survey,) = session.scalars(select(PulseSurvey)).all()
+    assert survey.site_key == "manila" and ":now-" in survey.key and not survey.closed
