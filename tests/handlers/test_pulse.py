@@ -269,3 +269,66 @@ def test_an_admin_opens_an_extra_round_now_and_others_are_refused(
     with session_factory() as session:
         (survey,) = session.scalars(select(PulseSurvey)).all()
     assert survey.site_key == "manila" and ":now-" in survey.key and not survey.closed
+
+
+def test_the_survey_is_in_the_sites_language_and_switches_to_english(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    """São Paulo's language is pt_BR: the survey is in Portuguese, its button switches to
+    English, and the answer records the language it was given in."""
+    from bot.infra.models import PulseAnswer, SiteMember
+
+    ctx = web.ctx
+    with session_factory.begin() as session:
+        session.add(
+            SiteMember(team_id="T0TEST", site_key="saopaulo", user_id="U0SP1", synced_at=ctx.now())
+        )
+        reply, _ = service_open_now(session, ctx)
+    assert "São Paulo" in reply
+    with session_factory() as session:
+        key = session.scalars(select(PulseSurvey.key)).one()
+    press_answer(web, "U0SP1", key)
+    view = slack.wait_for("views.open")[-1].json_param("view")
+    assert "Eu me sinto conectado(a)" in json.dumps(view, ensure_ascii=False)
+    (switch,) = [
+        e
+        for b in view["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "pulse_language"
+    ]
+    assert switch["text"]["text"] == "English"
+    assert (
+        interact(
+            web,
+            {
+                "type": "block_actions",
+                "team": {"id": "T0TEST"},
+                "user": {"id": "U0SP1"},
+                "view": {
+                    "id": "V0SWITCH",
+                    "type": "modal",
+                    "hash": "h1",
+                    "private_metadata": view["private_metadata"],
+                },
+                "actions": [{"action_id": "pulse_language", "value": "en", "type": "button"}],
+            },
+        )
+        == 200
+    )
+    english = slack.wait_for("views.update")[-1].json_param("view")
+    assert "I feel connected to my colleagues" in json.dumps(english)
+    items = [b["block_id"].removeprefix("q_") for b in english["blocks"] if b["type"] == "input"]
+    scores = {item: 4 if item != "enps" else 8 for item in items if item != "comment"}
+    submit(web, "U0SP1", english, scores, None)
+    slack.wait_for("views.update", count=2)
+    assert ctx.wait_idle()
+    with session_factory() as session:
+        languages = set(session.scalars(select(PulseAnswer.language)))
+    assert languages == {"en"}
+
+
+def service_open_now(session: Session, ctx: Any) -> tuple[str, list[str]]:
+    from bot.pulse.service import open_now
+
+    return open_now(session, ctx.config, "T0TEST", "saopaulo", ctx.now(), "t1")
