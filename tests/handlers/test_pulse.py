@@ -332,3 +332,63 @@ def service_open_now(session: Session, ctx: Any) -> tuple[str, list[str]]:
     from bot.pulse.service import open_now
 
     return open_now(session, ctx.config, "T0TEST", "saopaulo", ctx.now(), "t1")
+
+
+def test_a_one_person_site_shows_only_fewer_than_five_and_no_total_gives_it_away(
+    web: WebApp, slack: SlackFake, session_factory: sessionmaker[Session]
+) -> None:
+    """Six answers at Manila, one at Cebu (both BPO): Cebu shows only "fewer than 5"; BPO and
+    everyone, which would give Cebu's one answer away by subtraction, are hidden too."""
+    from bot.infra.models import SiteMember
+    from bot.pulse.service import open_now
+
+    ctx = web.ctx
+    people = {"manila": MANILA_PEOPLE, "cebu": ["U0CEB1"]}
+    with session_factory.begin() as session:
+        for site_key, users in people.items():
+            for user in users:
+                session.add(
+                    SiteMember(
+                        team_id="T0TEST", site_key=site_key, user_id=user, synced_at=ctx.now()
+                    )
+                )
+        open_now(session, ctx.config, "T0TEST", "all", ctx.now(), "t2")
+    with session_factory() as session:
+        keys = {s.site_key: s.key for s in session.scalars(select(PulseSurvey))}
+    opened = 0
+    for site_key, users in people.items():
+        for user in users:
+            opened += 1
+            press_answer(web, user, keys[site_key])
+            view = slack.wait_for("views.open", count=opened)[-1].json_param("view")
+            items = [
+                b["block_id"].removeprefix("q_") for b in view["blocks"] if b["type"] == "input"
+            ]
+            submit(
+                web,
+                user,
+                view,
+                {i: 3 for i in items if i not in ("comment", "enps")} | {"enps": 7},
+                None,
+            )
+            slack.wait_for("views.update", count=opened)
+    assert ctx.wait_idle()
+    with session_factory() as session:
+        last = max(s.closes_at for s in session.scalars(select(PulseSurvey)))
+    ctx.clock = clock_from(last)
+    tick_once(ctx, last, team_id="T0TEST")
+    url = slack.response_url_base + "mgr-small"
+    slash_command(web.events_url, "/pulse", "results", user_id="U0MGRCHI", response_url=url)
+    wait_until(lambda: any(c.path.endswith("mgr-small") for c in slack.calls_to("response_url")))
+    shown = next(
+        str(c.params.get("text"))
+        for c in slack.calls_to("response_url")
+        if c.path.endswith("mgr-small")
+    )
+    lines = shown.splitlines()
+    assert "*Manila* · 6 answered of 6 (100%)" in lines
+    assert "*Cebu* · fewer than 5 answers: results hidden" in lines
+    assert "*BPO sites* · hidden so a smaller group cannot be worked out: results hidden" in lines
+    assert "*Everyone* · hidden so a smaller group cannot be worked out: results hidden" in lines
+    counts = [line for line in lines if " answered of " in line]
+    assert counts == ["*Manila* · 6 answered of 6 (100%)"]  # nothing to subtract from
