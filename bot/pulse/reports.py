@@ -65,8 +65,12 @@ def round_of(session: Session, config: WorkspaceConfig, team_id: str, day: date)
             PulseSurvey.round == day,
         )
     ).all()
+    # one survey per site and day: an extra round (/pulse now) on the day of the weekly one
+    # replaces it here, never pooled with it (the same people may have answered both, and
+    # counting them twice could lift a small group over the threshold)
+    latest = {s.site_key: s for s in sorted(surveys, key=lambda s: s.opens_at)}
     order = {site.key: index for index, site in enumerate(config.sites)}
-    surveys = sorted(surveys, key=lambda s: order.get(s.site_key, len(order)))
+    surveys = sorted(latest.values(), key=lambda s: order.get(s.site_key, len(order)))
     earlier = []
     for survey in surveys:
         before = session.scalars(

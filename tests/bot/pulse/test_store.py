@@ -61,3 +61,35 @@ def test_comments_are_deleted_after_their_retention(
         kept = {c.survey_id for c in session.scalars(select(PulseComment))}
         assert kept == {new.id}
         assert len(session.scalars(select(PulseAnswer)).all()) == 2  # scores stay
+
+
+def test_an_extra_round_on_a_weekly_rounds_day_replaces_it_in_results(
+    session_factory: sessionmaker[Session], config: WorkspaceConfig
+) -> None:
+    """The same people may answer both: pooling them could count 3 people as 6 and lift
+    the group over the threshold, so results take the later round alone."""
+    from bot.pulse.reports import latest_round
+    from bot.pulse.service import open_now
+
+    manila = config.site("manila")
+    assert manila is not None
+    weekly_day = date(2026, 12, 2)
+    with session_factory.begin() as session:
+        weekly = opened(session, config, weekly_day)
+        extra_at = weekly.opens_at + timedelta(hours=2)
+        open_now(session, config, "T0TEST", "manila", extra_at, "x")
+        surveys = session.scalars(select(PulseSurvey).order_by(PulseSurvey.opens_at)).all()
+        assert len(surveys) == 2 and surveys[0].round == surveys[1].round == weekly_day
+        for survey in surveys:
+            for user in ("U1", "U2", "U3"):
+                key = store.respondent_key("s", survey.key, user)
+                store.record(session, survey, user, key, store.Given({"connected": 4}, None), "en")
+        end = max(s.closes_at for s in surveys)
+    with session_factory.begin() as session:
+        close_rounds(session, config, "T0TEST", end)
+    with session_factory() as session:
+        latest = latest_round(session, config, "T0TEST")
+    assert latest is not None
+    group = latest.results.group("manila")
+    assert group is not None and not group.shown  # 3 people, not 6
+    assert group.reason == "fewer than 5 answers"
