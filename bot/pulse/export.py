@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.infra.config import WorkspaceConfig
-from bot.pulse.reports import closed_round_days, round_of
+from bot.pulse.reports import complete_batches, round_of
 from bot.pulse.results import GroupResult
 
 COLUMNS = (
@@ -51,7 +51,8 @@ def pulse_rows(
         since: the first round day to include (None: all).
 
     Returns:
-        Dicts keyed by COLUMNS: ``round`` (ISO date), ``group`` (a site key, ``in_house``,
+        Dicts keyed by COLUMNS: ``round`` (the round's day, ``2026-12-02``, with
+        ``:now-<tag>`` for an extra round), ``group`` (a site key, ``in_house``,
         ``bpo`` or ``everyone``), ``shown``, ``hidden_because`` ("" when shown),
         ``responses`` / ``members`` / ``participation`` (0–1, 3 decimals; "" when hidden),
         ``item`` (an item id or ``enps``), ``mean`` with ``ci_low`` / ``ci_high`` (its 95 %
@@ -59,10 +60,10 @@ def pulse_rows(
         first round).
     """
     rows: list[dict[str, Any]] = []
-    for day in closed_round_days(session, team_id, since):
-        results = round_of(session, config, team_id, day).results
+    for batch in complete_batches(session, team_id, since):
+        results = round_of(session, config, team_id, batch).results
         for group in results.groups:
-            base = {"round": day.isoformat(), "group": group.key, "shown": group.shown}
+            base = {"round": batch, "group": group.key, "shown": group.shown}
             if not group.shown:
                 rows.append(
                     base | dict.fromkeys(COLUMNS[4:], "") | {"hidden_because": group.reason or ""}

@@ -75,7 +75,7 @@ def close_rounds(
     """Upkeep: close every round due (see :func:`bot.pulse.store.close_due`), update each
     one's post to say so, and delete comments past ``comment_retention_days``."""
     messages = []
-    for survey in store.close_due(session, team_id, now):
+    for survey in store.close_due(session, team_id, now, config.pulse.min_responses):
         site = config.site(survey.site_key)
         ts = session.scalar(
             select(OutboxMessage.slack_ts).where(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.infra import slack_text
@@ -32,45 +32,57 @@ class LatestRound:
 
     day: date
     results: Results
+    extra: bool = False  # an extra round (/pulse now)
+
+
+def batch_of(key: str) -> str:
+    """The batch a survey belongs to: its weekly round's day (``"2026-12-02"``) or, for an
+    extra round, that day and its tag (``"2026-12-02:now-17"``). Results are computed per
+    batch, once every survey of the batch has closed."""
+    return key.split(":", 2)[2]
+
+
+def complete_batches(session: Session, team_id: str, since: date | None = None) -> list[str]:
+    """Every batch all of whose surveys have closed, oldest first (from ``since``).
+
+    A batch is published only whole: sites close hours apart, and results recomputed as each
+    closed would let two readings be subtracted (13 answers then 12 = one person's)."""
+    rows = session.execute(
+        select(PulseSurvey.key, PulseSurvey.closed, PulseSurvey.round, PulseSurvey.opens_at).where(
+            PulseSurvey.team_id == team_id
+        )
+    ).all()
+    batches: dict[str, list[tuple[bool, date, datetime]]] = {}
+    for key, closed, day, opens in rows:
+        batches.setdefault(batch_of(key), []).append((bool(closed), day, opens))
+    done = [
+        (min(day for _, day, _ in rows), max(o for _, _, o in rows), batch)
+        for batch, rows in batches.items()
+        if all(closed for closed, _, _ in rows)
+    ]
+    return [batch for day, _, batch in sorted(done) if since is None or day >= since]
 
 
 def latest_round(session: Session, config: WorkspaceConfig, team_id: str) -> LatestRound | None:
-    """The latest round day on which surveys closed, thresholded across every site of that
-    day; None before any round has closed."""
-    day = session.scalar(
-        select(func.max(PulseSurvey.round)).where(
-            PulseSurvey.team_id == team_id, PulseSurvey.closed.is_(True)
+    """The latest batch whose surveys have all closed, thresholded across its sites; None
+    before any has."""
+    batches = complete_batches(session, team_id)
+    return round_of(session, config, team_id, batches[-1]) if batches else None
+
+
+def round_of(session: Session, config: WorkspaceConfig, team_id: str, batch: str) -> LatestRound:
+    """The results of one batch: every site's survey in it, thresholded together, each
+    trend against the site's own earlier rounds."""
+    surveys = [
+        s
+        for s in session.scalars(
+            select(PulseSurvey).where(PulseSurvey.team_id == team_id, PulseSurvey.closed.is_(True))
         )
-    )
-    return None if day is None else round_of(session, config, team_id, day)
-
-
-def closed_round_days(session: Session, team_id: str, since: date | None = None) -> list[date]:
-    """Every round day with a closed survey, oldest first (from ``since`` when given)."""
-    query = select(PulseSurvey.round).where(
-        PulseSurvey.team_id == team_id, PulseSurvey.closed.is_(True)
-    )
-    if since is not None:
-        query = query.where(PulseSurvey.round >= since)
-    return sorted(set(session.scalars(query)))
-
-
-def round_of(session: Session, config: WorkspaceConfig, team_id: str, day: date) -> LatestRound:
-    """The results of the round day ``day``: every site's closed survey of that day,
-    thresholded together, each trend against the site's own earlier rounds."""
-    surveys = session.scalars(
-        select(PulseSurvey).where(
-            PulseSurvey.team_id == team_id,
-            PulseSurvey.closed.is_(True),
-            PulseSurvey.round == day,
-        )
-    ).all()
-    # one survey per site and day: an extra round (/pulse now) on the day of the weekly one
-    # replaces it here, never pooled with it (the same people may have answered both, and
-    # counting them twice could lift a small group over the threshold)
-    latest = {s.site_key: s for s in sorted(surveys, key=lambda s: s.opens_at)}
+        if batch_of(s.key) == batch
+    ]
     order = {site.key: index for index, site in enumerate(config.sites)}
-    surveys = sorted(latest.values(), key=lambda s: order.get(s.site_key, len(order)))
+    surveys.sort(key=lambda s: order.get(s.site_key, len(order)))
+    day = min((s.round for s in surveys), default=date.fromisoformat(batch[:10]))
     earlier = []
     for survey in surveys:
         before = session.scalars(
@@ -79,15 +91,15 @@ def round_of(session: Session, config: WorkspaceConfig, team_id: str, day: date)
                 PulseSurvey.team_id == team_id,
                 PulseSurvey.site_key == survey.site_key,
                 PulseSurvey.closed.is_(True),
-                PulseSurvey.round < day,
+                PulseSurvey.opens_at < survey.opens_at,
             )
-            .order_by(PulseSurvey.round.desc())
+            .order_by(PulseSurvey.opens_at.desc())
             .limit(EARLIER_ROUNDS)
         ).all()
         earlier += [site_round(session, past) for past in before]
     rounds = [site_round(session, survey) for survey in surveys]
     results = round_results(rounds, config.pulse.min_responses, earlier=earlier)
-    return LatestRound(day, results)
+    return LatestRound(day, results, extra=":now-" in batch)
 
 
 def _interval(value: Interval, digits: int = 1, signed: bool = False) -> str:
@@ -140,7 +152,7 @@ def results_text(
         sites.sort(key=lambda g: -(g.items.get("connected", Interval(0, 0, 0)).value))
         groups = sites + rest
     lines = [
-        f"*Pulse results, round of {latest.day:%a %d %b %Y}* "
+        f"*Pulse results, {'extra ' if latest.extra else ''}round of {latest.day:%a %d %b %Y}* "
         f"(groups of at least {latest.results.min_responses})"
     ]
     for group in groups:

@@ -185,7 +185,9 @@ def round_results(
             old = [v for p in past for v in p.items.get(item, ())]
             trend[item] = difference_interval(Sample.of(values), Sample.of(old)) if old else None
         scores = [s for r in own for s in r.enps]
-        comments = [c for r in own for c in r.comments]
+        # comments only at a site, never pooled into a total: a total's list less a shown
+        # site's would give away a smaller site's one or two comments
+        comments = [c for r in own for c in r.comments] if len(sites) == 1 else []
         shown_comments: tuple[str, ...] = ()
         if len(comments) >= MIN_COMMENTS:
             rng.shuffle(comments)

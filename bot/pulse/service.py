@@ -24,6 +24,10 @@ NOT_MEMBER = (
     "to the channel, then try again."
 )
 MISSING = "Please answer every question (the comment is optional), then submit again."
+ELSEWHERE = (
+    "You answered this round's survey for {site} already: one answer per person a round, so "
+    "no group counts anyone twice. You can change that one until it closes."
+)
 
 
 @dataclass(frozen=True)
@@ -99,10 +103,16 @@ def submit(
     """Record a submitted survey (replacing the person's earlier answers to the round), in
     ``session``'s transaction; the caller commits. Refused, with a message, when the round is
     closed, the person is not a member, or a score is missing or off its scale."""
-    survey = store.survey_by_key(session, team_id, key)
+    # the round's row is locked (PostgreSQL) so closing cannot run between this check and
+    # the answer's commit, which would leave a respondent and a hash behind
+    survey = store.survey_by_key(session, team_id, key, lock=True)
     why = refusal(session, team_id, survey, user_id, now, config)
     if why is not None or survey is None:
         return Shown(message_view(TITLE, why or NOT_OPEN))
+    elsewhere = store.answered_elsewhere(session, survey, user_id)
+    if elsewhere is not None:
+        site = config.site(elsewhere)
+        return Shown(message_view(TITLE, ELSEWHERE.format(site=site.name if site else elsewhere)))
     bank = load_bank()
     items = [entry["id"] for entry in survey.items if entry["id"] in bank.items]
     given = answers_from(values, items, bank)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,11 +72,31 @@ def open_round(session: Session, team_id: str, planned: Round, channel: str) -> 
     return survey
 
 
-def survey_by_key(session: Session, team_id: str, key: str) -> PulseSurvey | None:
-    """The round stored under ``key``, if it has opened."""
-    return session.scalar(
-        select(PulseSurvey).where(PulseSurvey.team_id == team_id, PulseSurvey.key == key)
-    )
+def survey_by_key(
+    session: Session, team_id: str, key: str, *, lock: bool = False
+) -> PulseSurvey | None:
+    """The round stored under ``key``, if it has opened; with ``lock``, its row is locked
+    for the transaction (``FOR UPDATE`` on PostgreSQL; SQLite has one writer anyway)."""
+    query = select(PulseSurvey).where(PulseSurvey.team_id == team_id, PulseSurvey.key == key)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def answered_elsewhere(session: Session, survey: PulseSurvey, user_id: str) -> str | None:
+    """The site whose survey of the same batch (weekly day, or extra round) ``user_id``
+    has answered, when it is another site's: a person in two sites' channels answers once a
+    round, or groups would count them twice."""
+    batch = survey.key.split(":", 2)[2]
+    rows = session.execute(
+        select(PulseSurvey.key, PulseSurvey.site_key)
+        .join(PulseRespondent, PulseRespondent.survey_id == PulseSurvey.id)
+        .where(
+            PulseSurvey.team_id == survey.team_id,
+            PulseSurvey.round == survey.round,
+            PulseSurvey.id != survey.id,
+            PulseRespondent.user_id == user_id,
+        )
+    ).all()
+    return next((site for key, site in rows if key.split(":", 2)[2] == batch), None)
 
 
 def is_member(session: Session, team_id: str, site_key: str, user_id: str) -> bool:
@@ -175,12 +196,62 @@ def record(
 
 
 def forget_request(session: Session, job_id: int) -> None:
-    """Empty the stored request a survey answer came in (it held the person and their
-    answers), in the transaction that records it."""
-    session.execute(update(InboxJob).where(InboxJob.id == job_id).values(payload={}))
+    """Delete the stored request a survey answer came in (it held the person, their answers
+    and the time), in the transaction that records it."""
+    session.execute(delete(InboxJob).where(InboxJob.id == job_id))
 
 
-def close_due(session: Session, team_id: str, now: datetime) -> list[PulseSurvey]:
+def _rewrite_unlinked(session: Session, survey: PulseSurvey, min_responses: int) -> None:
+    """Write the round's answers and comments anew, without hash, in random order and with
+    new ids, so neither a hash nor the order rows were stored in (rowid, ctid) links them to
+    a person or to each other; a language fewer than ``min_responses`` people answered in
+    becomes the round's own (the one person who switched to English would be their rows)."""
+    rng = random.SystemRandom()
+    answers = session.scalars(select(PulseAnswer).where(PulseAnswer.survey_id == survey.id)).all()
+    comments = session.scalars(
+        select(PulseComment).where(PulseComment.survey_id == survey.id)
+    ).all()
+    people: dict[str, set[str | None]] = {}
+    for language, respondent in [(r.language, r.respondent) for r in answers] + [
+        (c.language, c.respondent) for c in comments
+    ]:
+        people.setdefault(language, set()).add(respondent)
+    rare = {language for language, who in people.items() if len(who) < min_responses}
+    fresh_answers = [
+        PulseAnswer(
+            team_id=a.team_id,
+            survey_id=a.survey_id,
+            item_id=a.item_id,
+            item_version=a.item_version,
+            language=survey.language if a.language in rare else a.language,
+            value=a.value,
+            respondent=None,
+        )
+        for a in answers
+    ]
+    fresh_comments = [
+        PulseComment(
+            team_id=c.team_id,
+            survey_id=c.survey_id,
+            language=survey.language if c.language in rare else c.language,
+            text=c.text,
+            respondent=None,
+        )
+        for c in comments
+    ]
+    session.execute(delete(PulseAnswer).where(PulseAnswer.survey_id == survey.id))
+    session.execute(delete(PulseComment).where(PulseComment.survey_id == survey.id))
+    for old in [*answers, *comments]:
+        session.expunge(old)
+    rng.shuffle(fresh_answers)
+    rng.shuffle(fresh_comments)
+    session.add_all([*fresh_answers, *fresh_comments])
+    session.flush()
+
+
+def close_due(
+    session: Session, team_id: str, now: datetime, min_responses: int = 5
+) -> list[PulseSurvey]:
     """Close every round whose time has come, however late: count its respondents, delete
     them, erase every hash, and empty any stored request still holding an answer to it.
     Each round is closed by one caller only (the ``closed`` flag is flipped with a guard).
@@ -210,15 +281,10 @@ def close_due(session: Session, team_id: str, now: datetime) -> list[PulseSurvey
             .where(PulseRespondent.survey_id == survey.id)
         )
         session.execute(delete(PulseRespondent).where(PulseRespondent.survey_id == survey.id))
-        session.execute(
-            update(PulseAnswer).where(PulseAnswer.survey_id == survey.id).values(respondent=None)
-        )
-        session.execute(
-            update(PulseComment).where(PulseComment.survey_id == survey.id).values(respondent=None)
-        )
+        _rewrite_unlinked(session, survey, min_responses)
         for job in session.scalars(select(InboxJob).where(InboxJob.kind == ANSWER_JOB)).all():
-            if (job.payload or {}).get("survey") == survey.key:
-                job.payload = {}
+            if (job.payload or {}).get("survey") in (survey.key, None):
+                session.delete(job)
         session.execute(
             update(PulseSurvey).where(PulseSurvey.id == survey.id).values(responses=int(count or 0))
         )

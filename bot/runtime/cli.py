@@ -54,6 +54,7 @@ def _parse_instant(value: str) -> datetime:
     return parsed
 
 
+QUIET_LOGGERS = ("slack_sdk", "slack_bolt", "urllib3")
 YEARS = (1950, 2150)  # calendar dates the holidays package and date arithmetic handle
 MAX_DAYS = 3660  # --days: ten years
 
@@ -467,6 +468,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if not args.verbose:
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    for quiet in QUIET_LOGGERS:  # their debug lines carry whole payloads: survey answers too
+        logging.getLogger(quiet).setLevel(logging.INFO)
     try:
         settings = load_settings()
         return int(args.handler(settings, args))

@@ -159,7 +159,7 @@ def test_a_round_from_opening_to_close_leaves_no_link_to_anyone(
 
     with session_factory() as session:  # even while open, no stored request keeps an answer
         stored = session.scalars(select(InboxJob).where(InboxJob.kind == "pulse.answer")).all()
-        assert len(stored) == 7 and all(job.payload == {} for job in stored)
+        assert stored == []  # each deleted in the transaction that recorded it
         survey = session.scalar(select(PulseSurvey).where(PulseSurvey.key == key))
         assert survey is not None and survey.members == 6
         live = store.site_round(session, survey)

@@ -114,3 +114,17 @@ def test_two_groups_of_the_same_sites_count_once() -> None:
         BPO: None,
         EVERYONE: "hidden so a smaller group cannot be worked out",
     }
+
+
+def test_comments_are_shown_per_site_never_pooled_into_a_total() -> None:
+    """A: 10 answers, 3 comments (shown); B: 5 answers, 1 comment (hidden): a total listing
+    all 4 would give B's one comment away by subtraction."""
+    a = SiteRound("a", "bpo", 10, 10, {"connected": [4] * 10}, comments=["x", "y", "z"])
+    b = SiteRound("b", "bpo", 5, 5, {"connected": [3] * 5}, comments=["only me"])
+    results = round_results([a, b], 5, shuffle=random.Random(2))
+    site_a, site_b = results.group("a"), results.group("b")
+    assert site_a is not None and sorted(site_a.comments) == ["x", "y", "z"]
+    assert site_b is not None and site_b.shown and site_b.comments == ()
+    for total in (BPO, EVERYONE):
+        group = results.group(total)
+        assert group is not None and group.shown and group.comments == ()

@@ -26,12 +26,12 @@ def test_closing_keeps_a_count_and_forgets_everyone(
 ) -> None:
     with session_factory.begin() as session:
         survey = opened(session, config, date(2026, 12, 2))
-        for user in ("U1", "U2", "U3"):
+        for user, language in (("U1", "en"), ("U2", "en"), ("U3", "es")):
             given = store.Given({"connected": 4, "respected": 5, "clear": 3}, f"from {user}")
-            store.record(
-                session, survey, user, store.respondent_key("s", survey.key, user), given, "en"
-            )
+            key = store.respondent_key("s", survey.key, user)
+            store.record(session, survey, user, key, given, language)
         closes = survey.closes_at
+        ids_before = set(session.scalars(select(PulseAnswer.id)))
     with session_factory.begin() as session:
         assert close_rounds(session, config, "T0TEST", closes - timedelta(seconds=1)) == []
         close_rounds(session, config, "T0TEST", closes)
@@ -42,6 +42,10 @@ def test_closing_keeps_a_count_and_forgets_everyone(
         assert {a.respondent for a in session.scalars(select(PulseAnswer))} == {None}
         assert {c.respondent for c in session.scalars(select(PulseComment))} == {None}
         assert len(session.scalars(select(PulseAnswer)).all()) == 9
+        # written anew: new ids (no order to match), and the one Spanish answerer's language
+        # is the round's own, since fewer than 5 people answered in it
+        assert not ids_before & set(session.scalars(select(PulseAnswer.id)))
+        assert set(session.scalars(select(PulseAnswer.language))) == {"en"}
 
 
 def test_comments_are_deleted_after_their_retention(
@@ -63,11 +67,11 @@ def test_comments_are_deleted_after_their_retention(
         assert len(session.scalars(select(PulseAnswer)).all()) == 2  # scores stay
 
 
-def test_an_extra_round_on_a_weekly_rounds_day_replaces_it_in_results(
+def test_an_extra_round_is_a_batch_of_its_own(
     session_factory: sessionmaker[Session], config: WorkspaceConfig
 ) -> None:
-    """The same people may answer both: pooling them could count 3 people as 6 and lift
-    the group over the threshold, so results take the later round alone."""
+    """The same people may answer both a weekly and an extra round: pooling them could count
+    3 people as 6 and lift the group over the threshold, so each is its own batch."""
     from bot.pulse.reports import latest_round
     from bot.pulse.service import open_now
 
@@ -93,3 +97,68 @@ def test_an_extra_round_on_a_weekly_rounds_day_replaces_it_in_results(
     group = latest.results.group("manila")
     assert group is not None and not group.shown  # 3 people, not 6
     assert group.reason == "fewer than 5 answers"
+
+
+def test_a_batch_is_published_only_when_every_site_has_closed(
+    session_factory: sessionmaker[Session], config: WorkspaceConfig
+) -> None:
+    """Manila closes hours before Bogotá: results read in between, then after, could be
+    subtracted, so nothing of the day shows until both have closed."""
+    from bot.pulse.reports import complete_batches, latest_round
+
+    bogota = config.site("bogota")
+    assert bogota is not None
+    with session_factory.begin() as session:
+        manila = opened(session, config, date(2026, 12, 2))
+        late = store.open_round(
+            session, "T0TEST", round_on(config, bogota, date(2026, 12, 2)), "C0BOGOTA"
+        )
+        assert late.closes_at > manila.closes_at
+        first, last = manila.closes_at, late.closes_at
+    with session_factory.begin() as session:
+        close_rounds(session, config, "T0TEST", first)
+    with session_factory() as session:
+        assert complete_batches(session, "T0TEST") == []
+        assert latest_round(session, config, "T0TEST") is None
+    with session_factory.begin() as session:
+        close_rounds(session, config, "T0TEST", last)
+    with session_factory() as session:
+        assert complete_batches(session, "T0TEST") == ["2026-12-02"]
+        latest = latest_round(session, config, "T0TEST")
+    assert latest is not None and {g.key for g in latest.results.groups} >= {"manila", "bogota"}
+
+
+def test_a_person_in_two_sites_answers_once_a_round(
+    session_factory: sessionmaker[Session], config: WorkspaceConfig
+) -> None:
+    from bot.infra.models import SiteMember
+    from bot.pulse import service
+
+    cebu = config.site("cebu")
+    assert cebu is not None
+    with session_factory.begin() as session:
+        for site_key in ("manila", "cebu"):
+            session.add(
+                SiteMember(
+                    team_id="T0TEST",
+                    site_key=site_key,
+                    user_id="U2",
+                    synced_at=datetime(2026, 12, 1, tzinfo=UTC),
+                )
+            )
+        manila_round = opened(session, config, date(2026, 12, 2))
+        cebu_round = store.open_round(
+            session, "T0TEST", round_on(config, cebu, date(2026, 12, 2)), "C0CEBU"
+        )
+        keys = (manila_round.key, cebu_round.key)
+        now = cebu_round.opens_at
+    answers = {"q_connected": {"value": {"selected_option": {"value": "4"}}}} | {
+        f"q_{item}": {"value": {"selected_option": {"value": "4"}}}
+        for item in ("respected", "clear", "enps")
+    }
+    with session_factory.begin() as session:
+        first = service.submit(session, config, "T0TEST", "s", keys[0], "U2", "en", answers, now)
+    assert first.recorded
+    with session_factory.begin() as session:
+        second = service.submit(session, config, "T0TEST", "s", keys[1], "U2", "en", answers, now)
+    assert not second.recorded and "for Manila already" in str(second.view)
