@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -171,6 +172,10 @@ def test_a_round_from_opening_to_close_leaves_no_link_to_anyone(
         survey = session.scalar(select(PulseSurvey).where(PulseSurvey.key == key))
         assert survey is not None and survey.closed and survey.responses == 6
         closed = store.site_round(session, survey)
+    (update,) = slack.calls_to("chat.update")  # the round's post, now saying it closed
+    assert update.params["channel"] == "C0MANILA"
+    assert "is closed" in update.params["text"]
+    assert "6 people answered" in json.dumps(update.json_param("blocks"))
     results = round_results([closed], ctx.config.pulse.min_responses)
     group = results.group("manila")
     assert group is not None and group.shown and group.responses == 6
@@ -392,3 +397,32 @@ def test_a_one_person_site_shows_only_fewer_than_five_and_no_total_gives_it_away
     assert "*Everyone* · hidden so a smaller group cannot be worked out: results hidden" in lines
     counts = [line for line in lines if " answered of " in line]
     assert counts == ["*Manila* · 6 answered of 6 (100%)"]  # nothing to subtract from
+
+
+@pytest.mark.parametrize(
+    ("site_key", "weekday", "day", "opens"),
+    [
+        # Cebu's night shift: post_time 21:30 in Manila is 13:30 UTC
+        ("cebu", "wed", "2026-12-02", datetime(2026, 12, 2, 13, 30, tzinfo=UTC)),
+        # Chicago on the day clocks go forward: 11:00 CDT is 16:00 UTC
+        ("chicago", "sun", "2026-03-08", datetime(2026, 3, 8, 16, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_round_opens_at_the_sites_time_and_not_before(
+    web: WebApp, slack: SlackFake, site_key: str, weekday: str, day: str, opens: datetime
+) -> None:
+    ctx = web.ctx
+    ctx.config = replace(ctx.config, pulse=replace(ctx.config.pulse, weekday=weekday))
+    key = f"pulse:{site_key}:{day}"
+
+    def tick(at: datetime) -> list[str]:
+        ctx.clock = clock_from(at)
+        return [m.key for m in tick_once(ctx, at, team_id="T0TEST").enqueued]
+
+    assert f"{key}:post" not in tick(opens - timedelta(minutes=1))
+    assert f"{key}:post" in tick(opens)
+    ctx.deliverer.deliver_until_done(timeout=10)
+    site = ctx.config.site(site_key)
+    assert site is not None
+    posted = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == site.channel]
+    assert len(posted) == 1 and "Quick pulse" in posted[0].params["text"]
