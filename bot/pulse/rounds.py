@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from bot.infra.calendar import calendar_for
 from bot.infra.config import WEEKDAYS, Site, WorkspaceConfig
@@ -37,23 +38,38 @@ def opening(config: WorkspaceConfig, site: Site, day: date) -> datetime:
     return datetime.combine(day, at, tzinfo=site.tz).astimezone(UTC)
 
 
-def closing(config: WorkspaceConfig, site: Site, opens_at: datetime) -> datetime:
+@lru_cache(maxsize=512)
+def days_off(config: WorkspaceConfig, site_key: str, year: int) -> frozenset[date]:
+    """Every day ``site_key`` is off in ``year`` (its public holidays and days in lieu),
+    worked out once per config, site and year: every round's window asks."""
+    site = config.site(site_key)
+    if site is None:
+        return frozenset()
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    occasions = calendar_for(config).site_occasions(site, start, end)
+    return frozenset(day for o in occasions for day in o.days_off if start <= day <= end)
+
+
+def days_off_around(config: WorkspaceConfig, site: Site, day: date) -> frozenset[date]:
+    """The site's days off in ``day``'s year and the next (a window can cross New Year)."""
+    return days_off(config, site.key, day.year) | days_off(config, site.key, day.year + 1)
+
+
+def closing(
+    config: WorkspaceConfig, site: Site, opens_at: datetime, off: frozenset[date] | None = None
+) -> datetime:
     """``open_hours`` after ``opens_at``, and a day more for each of the site's days off
     inside the window (each added day can take in another day off, so it is worked out until
-    it stops growing)."""
-    calendar = calendar_for(config)
+    it stops growing). ``off``: the site's days off around then, when the caller has them."""
     base = timedelta(hours=config.pulse.open_hours)
     closes = opens_at + base
+    first = opens_at.astimezone(site.tz).date()
+    if off is None:
+        off = days_off_around(config, site, first)
     for _ in range(31):
-        first = opens_at.astimezone(site.tz).date()
         last = closes.astimezone(site.tz).date()
-        off = {
-            day
-            for occasion in calendar.site_occasions(site, first, last)
-            for day in occasion.days_off
-            if first <= day <= last
-        }
-        grown = opens_at + base + timedelta(days=len(off))
+        count = sum(1 for n in range((last - first).days + 1) if first + timedelta(days=n) in off)
+        grown = opens_at + base + timedelta(days=count)
         if grown == closes:
             break
         closes = grown
@@ -67,8 +83,15 @@ def asks_enps(config: WorkspaceConfig, day: date) -> bool:
     return cadence == "every" or (cadence == "monthly" and day.day <= 7)
 
 
-def round_on(config: WorkspaceConfig, site: Site, day: date, key: str | None = None) -> Round:
-    """The round that opens at ``site`` on its local ``day`` (``key`` for an ad-hoc one)."""
+def round_on(
+    config: WorkspaceConfig,
+    site: Site,
+    day: date,
+    key: str | None = None,
+    off: frozenset[date] | None = None,
+) -> Round:
+    """The round that opens at ``site`` on its local ``day`` (``key`` for an ad-hoc one;
+    ``off``: the site's days off around then, when the caller has them)."""
     bank = load_bank()
     opens = opening(config, site, day)
     items = [item for item in config.pulse.items if item in bank.items]
@@ -81,7 +104,7 @@ def round_on(config: WorkspaceConfig, site: Site, day: date, key: str | None = N
         site=site,
         day=day,
         opens_at=opens,
-        closes_at=closing(config, site, opens),
+        closes_at=closing(config, site, opens, off),
         language=bank.language_for(site.language),
         items=tuple((item, bank.items[item].version) for item in items),
     )
@@ -96,8 +119,11 @@ def rounds_between(config: WorkspaceConfig, start: datetime, end: datetime) -> l
         day = (start - longest).astimezone(site.tz).date()
         last = end.astimezone(site.tz).date() + timedelta(days=1)
         day += timedelta(days=(weekday - day.weekday()) % 7)
+        off = frozenset().union(
+            *(days_off(config, site.key, year) for year in range(day.year, last.year + 2))
+        )
         while day <= last:
-            found.append(round_on(config, site, day))
+            found.append(round_on(config, site, day, off=off))
             day += timedelta(days=7)
     return [r for r in found if r.opens_at <= end and r.closes_at >= start]
 
