@@ -101,9 +101,13 @@ def plan_reminders(window: PlanWindow) -> Iterator[Planned]:
             due = post_time_at(occasion.site, config, occasion.first_day)
             if window.start <= due <= window.end:
                 yield site_day_of(config, occasion, due)
+    anchors: dict[int, datetime] = {}  # per year: the standard-time instant on 1 January
     day = first
     while day <= last:
-        due = daily_post_time(config, day)
+        # the same UTC time every day (standard time), so one computation per year
+        if day.year not in anchors:
+            anchors[day.year] = daily_post_time(config, date(day.year, 1, 1))
+        due = anchors[day.year] + timedelta(days=(day - date(day.year, 1, 1)).days)
         if window.start <= due <= window.end:
             planned = celebrations_post(config, day, due, index)
             if planned is not None:
