@@ -10,6 +10,7 @@ layer, so both can use it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, Field, dataclass, fields
 from typing import Any
@@ -85,3 +86,23 @@ def read(cls: type, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[
         except Invalid as exc:
             problems.extend((name, why) for why in exc.whys)
     return values, problems
+
+
+COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+
+
+def country_code(value: Any) -> str:
+    """A rule's parse: an ISO 3166-1 alpha-2 code as written, "IN" (data files, not people,
+    write these, so no case folding)."""
+    if not isinstance(value, str) or not COUNTRY_CODE.fullmatch(value):
+        raise Invalid(f"must be a two-letter upper-case country code, got {value!r}")
+    return value
+
+
+def https_address(value: Any) -> str:
+    """A rule's parse: a one-line ``https://`` address, where a fact's source is."""
+    if not isinstance(value, str) or not value.strip() or "\n" in value:
+        raise Invalid(f"must be a non-empty single line, got {value!r}")
+    if not value.strip().startswith("https://"):
+        raise Invalid(f"must start with https://, got {value.strip()!r}")
+    return value.strip()

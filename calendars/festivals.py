@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from calendars.declared import Invalid, Rule, declare, read
+from calendars.declared import Invalid, Rule, country_code, declare, https_address, read
 
 SOURCE = "calendars/data/festivals/identity.toml"
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -56,19 +56,6 @@ def _flag(value: Any) -> bool:
     return value
 
 
-def _country(value: Any) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{2}", value):
-        raise Invalid(f"must be a two-letter upper-case country code, got {value!r}")
-    return value
-
-
-def _https(value: Any) -> str:
-    text = _text(value)
-    if not text.startswith("https://"):
-        raise Invalid(f"must start with https://, got {text!r}")
-    return text
-
-
 @dataclass(frozen=True)
 class Festival:
     """One ``[[festivals]]`` entry."""
@@ -78,7 +65,9 @@ class Festival:
     names: tuple[str, ...] = field(
         metadata=declare(Rule("list of strings", _names), "the holidays package's names of it")
     )
-    source: str = field(metadata=declare(Rule("string", _https), "where the grouping is from"))
+    source: str = field(
+        metadata=declare(Rule("string", https_address), "where the grouping is from")
+    )
     shared: bool = field(
         default=False,
         metadata=declare(Rule("boolean", _flag), "one occasion in every country"),
@@ -86,7 +75,7 @@ class Festival:
     country: str | None = field(
         default=None,
         metadata=declare(
-            Rule("string", _country),
+            Rule("string", country_code),
             "the names are one festival only in this country (Thailand's 5 December is "
             "the King's Birthday, National Day and Father's Day; elsewhere \"National Day\" is "
             "another day)",

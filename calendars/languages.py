@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any, Protocol
 
 from calendars.curated import LANGUAGE_NAMES
-from calendars.declared import Invalid, Rule, declare, read
+from calendars.declared import Invalid, Rule, country_code, declare, https_address, read
 
 SOURCE = "calendars/data/languages/subdivisions.toml"
 
@@ -41,18 +41,6 @@ class LanguageDataError(Exception):
         self.problems = problems
 
 
-def _country(value: Any) -> str:
-    if not isinstance(value, str) or len(value) != 2 or not value.isupper():
-        raise Invalid(f"must be a two-letter upper-case country code, got {value!r}")
-    return value
-
-
-def _https(value: Any) -> str:
-    if not isinstance(value, str) or not value.startswith("https://"):
-        raise Invalid(f"must be an https:// address, got {value!r}")
-    return value
-
-
 def _languages(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not value:
         raise Invalid(f"must be a table of subdivision = language code, got {value!r}")
@@ -66,8 +54,10 @@ def _languages(value: Any) -> dict[str, str]:
 class CountryLanguages:
     """One ``[[countries]]`` entry."""
 
-    country: str = field(metadata=declare(Rule("string", _country), "ISO 3166 code"))
-    source: str = field(metadata=declare(Rule("string", _https), "where the languages are from"))
+    country: str = field(metadata=declare(Rule("string", country_code), "ISO 3166 code"))
+    source: str = field(
+        metadata=declare(Rule("string", https_address), "where the languages are from")
+    )
     languages: dict[str, str] = field(
         metadata=declare(Rule("table", _languages), "subdivision code = ISO 639 code")
     )

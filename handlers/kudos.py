@@ -23,7 +23,7 @@ from bot.infra.slack_text import SORRY
 from bot.kudos import form, rules, service
 from handlers.context import lantern, team_id
 from handlers.inbox import stored_job
-from handlers.replies import reply_privately, responder, try_again_or
+from handlers.replies import command_teller, reply_privately, try_again_or
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +63,7 @@ def give_from_command(ctx: AppContext, job: Job) -> None:
     request_id = command.get("trigger_id") or command.get("response_url")
     draft = rules.parse(command.get("text") or "")
 
-    def tell(text: str) -> None:
-        respond = responder(command.get("response_url"))
-        channel = command.get("channel_id")
-        reply_privately(text, client=ctx.client, channel=channel, user=giver_id, respond=respond)
-
+    tell = command_teller(ctx.client, command)
     answer(
         ctx,
         job,

@@ -30,7 +30,7 @@ from bot.pulse.render import (
     read_metadata,
 )
 from handlers.context import lantern, team_id
-from handlers.replies import reply_privately, responder
+from handlers.replies import command_teller
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +94,7 @@ def open_now(ctx: AppContext, job: Job) -> None:
     command = job.payload["command"]
     user = command["user_id"]
     words = (command.get("text") or "").split()
-
-    def tell(text: str) -> None:
-        respond = responder(command.get("response_url"))
-        channel = command.get("channel_id")
-        reply_privately(text, client=ctx.client, channel=channel, user=user, respond=respond)
+    tell = command_teller(ctx.client, command)
 
     try:
         admin = ctx.roles.is_admin(user)
@@ -128,11 +124,7 @@ def show_results(ctx: AppContext, job: Job) -> None:
     command = job.payload["command"]
     user = command["user_id"]
     wanted = (command.get("text") or "").split()[1:]
-
-    def tell(text: str) -> None:
-        respond = responder(command.get("response_url"))
-        channel = command.get("channel_id")
-        reply_privately(text, client=ctx.client, channel=channel, user=user, respond=respond)
+    tell = command_teller(ctx.client, command)
 
     try:
         manager = ctx.roles.is_manager(user)
@@ -150,9 +142,7 @@ def show_results(ctx: AppContext, job: Job) -> None:
             allowed = set(sites_of(session, job.team_id, [user]).get(user, []))
         latest = reports.latest_round(session, ctx.config, job.team_id)
     if wanted:
-        site = next(
-            (s for s in ctx.config.sites if wanted[0].lower() in (s.key, s.name.lower())), None
-        )
+        site = ctx.config.site_named(wanted[0])
         if site is None or (allowed is not None and site.key not in allowed):
             tell(f"`{slack_text.escape(' '.join(wanted))}` is not one of your sites.")
             return

@@ -61,6 +61,19 @@ ATTEMPTS = 3  # of a job that answers a person, before they are told it failed
 RESPONSE_URL_TIMEOUT = 5  # seconds
 
 
+def command_teller(client: WebClient, command: dict[str, Any]) -> Callable[[str], None]:
+    """``tell(text)`` for a stored slash command: privately to whoever ran it, through its
+    ``response_url``, else ``chat.postEphemeral`` in its channel."""
+
+    def tell(text: str) -> None:
+        respond = responder(command.get("response_url"))
+        channel = command.get("channel_id")
+        user = command["user_id"]
+        reply_privately(text, client=client, channel=channel, user=user, respond=respond)
+
+    return tell
+
+
 def responder(response_url: object) -> Callable[..., WebhookResponse] | None:
     """A ``respond``-like callable posting to a request's ``response_url``, or None."""
     if not isinstance(response_url, str) or not response_url:

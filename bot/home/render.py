@@ -12,7 +12,7 @@ from bot.home.queries import DeliveryHealth
 from bot.infra import slack_text
 from bot.infra.config import Site, WorkspaceConfig
 from bot.infra.models import Kudos
-from bot.pulse.render import ANSWER_ACTION
+from bot.pulse.render import answer_button
 from calendars.countries import flag
 
 HOME_DAYS = 14  # how far ahead "Coming up" looks
@@ -71,17 +71,10 @@ def home_view(config: WorkspaceConfig, figures: HomeFigures, now: datetime) -> d
     lines = [f"*{g[0].first_day:%a %d %b}* · {describe(g)}" for g in figures.upcoming[:10]]
     blocks.append(slack_text.section("\n".join(lines) or "Nothing in the next two weeks."))
     for key, label in figures.open_surveys:
-        button = {
-            "type": "button",
-            "action_id": ANSWER_ACTION,
-            "text": {"type": "plain_text", "text": "Answer"},
-            "style": "primary",
-            "value": key,
-        }
         blocks.append(
             slack_text.section(f"📊 *A pulse survey is open:* {slack_text.escape(label)}")
         )
-        blocks.append({"type": "actions", "elements": [button]})
+        blocks.append({"type": "actions", "elements": [answer_button(key)]})
     if figures.pulse_results is not None:
         blocks.append(slack_text.divider())
         lines = figures.pulse_results.split("\n")

@@ -16,6 +16,7 @@ from bot.infra.roles import RolesUnavailable
 from bot.membership.store import sites_of
 from bot.pulse import reports
 from bot.pulse import store as pulse_store
+from bot.pulse.render import until
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +61,8 @@ def figures(
         for survey in pulse_store.open_rounds_for(session, team_id, mine, now):
             site = ctx.config.site(survey.site_key)
             if site is not None:
-                local = survey.closes_at.astimezone(site.tz)
-                until = f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
-                open_surveys.append((survey.key, f"{site.name}, until {until}"))
+                closes = until(survey.closes_at, site.tz)
+                open_surveys.append((survey.key, f"{site.name}, until {closes}"))
         results = None
         if sees_results:
             allowed = None if sees_results == "manager" else set(mine)

@@ -361,14 +361,6 @@ def _weekday_or_off(value: Any) -> str:
 HEADS_UPS = ("notable", "all", "off")
 
 
-def _heads_ups(value: Any) -> str:
-    if value == "":
-        raise Absent
-    if isinstance(value, str) and value.strip().lower() in HEADS_UPS:
-        return value.strip().lower()
-    raise Invalid(f"must be one of {', '.join(HEADS_UPS)}, got {value!r}")
-
-
 def _milestone_date(value: Any) -> tuple[int | None, int, int]:
     if isinstance(value, date):
         return value.year, value.month, value.day
@@ -465,7 +457,7 @@ class RemindersSection:
     heads_ups: str = field(
         default="notable",
         metadata=declare(
-            Rule("string", _heads_ups),
+            Rule("string", _one_of(HEADS_UPS)),
             "`notable`: heads-ups only for a milestone with a day off at some site, an "
             "explainer, or the company's own; `all`; `off`: day-of posts only",
         ),
@@ -705,6 +697,12 @@ class WorkspaceConfig:
     def site(self, key: str) -> Site | None:
         """The site with this key, or None."""
         return next((s for s in self.sites if s.key == key), None)
+
+    def site_named(self, text: str) -> Site | None:
+        """The site whose key or name (any case) is ``text``, or None: what a person types
+        after a command (``/pulse results manila``)."""
+        wanted = text.strip().lower()
+        return next((s for s in self.sites if wanted in (s.key, s.name.lower())), None)
 
 
 TABLES: Mapping[str, type] = {

@@ -13,8 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.infra.config import WorkspaceConfig
-from bot.pulse.reports import complete_batches, round_of
-from bot.pulse.results import GroupResult
+from bot.pulse.reports import complete_batches, round_of, trend_word
 
 COLUMNS = (
     "round",
@@ -30,15 +29,6 @@ COLUMNS = (
     "ci_high",
     "trend",
 )
-
-
-def _trend(group: GroupResult, item: str) -> str:
-    change = group.trend.get(item)
-    if change is None:
-        return "first round"
-    if change.includes_zero:
-        return "no clear change"
-    return "up" if change.value > 0 else "down"
 
 
 def pulse_rows(
@@ -76,7 +66,10 @@ def pulse_rows(
                 "members": group.members,
                 "participation": round(share, 3) if share is not None else "",
             }
-            figures = [(item, value, _trend(group, item)) for item, value in group.items.items()]
+            figures = [
+                (item, value, trend_word(group.trend.get(item)))
+                for item, value in group.items.items()
+            ]
             if group.enps is not None:
                 figures.append(("enps", group.enps, ""))
             for item, value, trend in figures:

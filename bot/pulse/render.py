@@ -5,7 +5,7 @@ modal's ``private_metadata`` name the round only."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from bot.infra import slack_text
@@ -24,9 +24,21 @@ ANONYMITY = (
 )
 
 
-def _until(site: Site, closes_at: datetime) -> str:
-    local = closes_at.astimezone(site.tz)
+def until(instant: datetime, zone: tzinfo) -> str:
+    """When a round closes, as people at its site read it: "Sat 5 Dec, 11:00"."""
+    local = instant.astimezone(zone)
     return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+
+
+def answer_button(key: str, *, primary: bool = True) -> dict[str, Any]:
+    """The Answer button of round ``key``: its value names the round, never a person."""
+    button = {
+        "type": "button",
+        "action_id": ANSWER_ACTION,
+        "text": {"type": "plain_text", "text": "Answer"},
+        "value": key,
+    }
+    return button | {"style": "primary"} if primary else button
 
 
 def survey_post(
@@ -36,18 +48,12 @@ def survey_post(
     text = (
         f"📊 *Quick pulse for {slack_text.escape(site.name)}: how is working across our sites?*\n"
         f"{questions} short questions, under a minute, anonymous. Open until "
-        f"{_until(site, closes_at)} ({site.timezone})."
+        f"{until(closes_at, site.tz)} ({site.timezone})."
     )
-    button = {
-        "type": "button",
-        "action_id": ANSWER_ACTION,
-        "text": {"type": "plain_text", "text": "Answer"},
-        "style": "primary",
-        "value": key,
-    }
+    button = answer_button(key)
     return {
         "channel": channel,
-        "text": f"Quick pulse for {site.name}: open until {_until(site, closes_at)}",
+        "text": f"Quick pulse for {site.name}: open until {until(closes_at, site.tz)}",
         "blocks": [slack_text.section(text), {"type": "actions", "elements": [button]}],
         "unfurl_links": False,
     }
@@ -57,18 +63,13 @@ def reminder_post(site: Site, key: str, closes_at: datetime, channel: str) -> di
     """The one mid-window reminder to the whole site: it names nobody."""
     text = (
         f"⏰ The pulse survey for {slack_text.escape(site.name)} is open until "
-        f"{_until(site, closes_at)}. It takes under a minute and is anonymous; if you have "
+        f"{until(closes_at, site.tz)}. It takes under a minute and is anonymous; if you have "
         "answered already, thank you."
     )
-    button = {
-        "type": "button",
-        "action_id": ANSWER_ACTION,
-        "text": {"type": "plain_text", "text": "Answer"},
-        "value": key,
-    }
+    button = answer_button(key, primary=False)
     return {
         "channel": channel,
-        "text": f"The pulse survey for {site.name} is open until {_until(site, closes_at)}",
+        "text": f"The pulse survey for {site.name} is open until {until(closes_at, site.tz)}",
         "blocks": [slack_text.section(text), {"type": "actions", "elements": [button]}],
     }
 

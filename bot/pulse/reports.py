@@ -110,7 +110,9 @@ def _interval(value: Interval, digits: int = 1, signed: bool = False) -> str:
     )
 
 
-def _trend(change: Interval | None) -> str:
+def trend_word(change: Interval | None) -> str:
+    """How an item moved against the group's own earlier rounds: "first round", "no clear
+    change" (the difference's interval includes zero), "up" or "down"."""
     if change is None:
         return "first round"
     if change.includes_zero:
@@ -129,7 +131,7 @@ def group_lines(config: WorkspaceConfig, group: GroupResult, day: date) -> list[
     lines = [f"*{name}* · {group.responses} answered of {group.members}{share}"]
     for item, interval in group.items.items():
         label = bank.items[item].short if item in bank.items else item
-        lines.append(f"• {label}: {_interval(interval)} of 5 · {_trend(group.trend.get(item))}")
+        lines.append(f"• {label}: {_interval(interval)} of 5 · {trend_word(group.trend.get(item))}")
     if group.enps is not None:
         lines.append(f"• eNPS: {_interval(group.enps, 0, signed=True)}")
     if group.comments:

@@ -5,7 +5,7 @@ modal carry only the round's key."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from bot.infra.config import WorkspaceConfig
 from bot.infra.models import PulseSurvey
 from bot.pulse import store
-from bot.pulse.items import VALUES, load_bank
-from bot.pulse.render import answers_from, message_view, survey_modal
+from bot.pulse.items import VALUES, ItemBank, load_bank
+from bot.pulse.render import answers_from, message_view, survey_modal, until
 
 TITLE = "Quick pulse"
 NOT_OPEN = "This survey is not open. Surveys open in your site's channel."
@@ -37,6 +37,11 @@ class Shown:
 
     view: dict[str, Any]
     recorded: bool = False
+
+
+def asked(survey: PulseSurvey, bank: ItemBank) -> list[str]:
+    """The ids of the items ``survey`` asks that the item bank still has, in order."""
+    return [entry["id"] for entry in survey.items if entry["id"] in bank.items]
 
 
 def refusal(
@@ -76,7 +81,7 @@ def show(
         return Shown(message_view(TITLE, why or NOT_OPEN))
     previous = store.own_answers(session, survey, store.respondent_key(secret, key, user_id))
     bank = load_bank()
-    items = [entry["id"] for entry in survey.items if entry["id"] in bank.items]
+    items = asked(survey, bank)
     view = survey_modal(
         bank,
         key,
@@ -114,7 +119,7 @@ def submit(
         site = config.site(elsewhere)
         return Shown(message_view(TITLE, ELSEWHERE.format(site=site.name if site else elsewhere)))
     bank = load_bank()
-    items = [entry["id"] for entry in survey.items if entry["id"] in bank.items]
+    items = asked(survey, bank)
     given = answers_from(values, items, bank)
     for item in items:
         scale = bank.items[item].scale
@@ -124,13 +129,12 @@ def submit(
     respondent = store.respondent_key(secret, key, user_id)
     first = store.record(session, survey, user_id, respondent, given, language)
     site = config.site(survey.site_key)
-    local = survey.closes_at.astimezone(site.tz) if site else survey.closes_at
-    until = f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    closes = until(survey.closes_at, site.tz if site else UTC)
     text = (
         "🙏 *Thank you!* Your answers are saved."
         if first
         else "🙏 *Updated.* Your new answers replace the earlier ones."
-    ) + f" You can change them until {until}."
+    ) + f" You can change them until {closes}."
     return Shown(message_view(TITLE, text), recorded=True)
 
 
@@ -147,11 +151,11 @@ def open_now(
     from bot.pulse.render import survey_post
     from bot.pulse.rounds import round_now
 
-    wanted = which.strip().lower()
-    if wanted in ("", "all"):
+    if which.strip().lower() in ("", "all"):
         sites = list(config.sites)
     else:
-        sites = [s for s in config.sites if wanted in (s.key, s.name.lower())]
+        named = config.site_named(which)
+        sites = [named] if named else []
         if not sites:
             keys = ", ".join(s.key for s in config.sites)
             return f"`{which}` is not a site (sites: {keys}, or `all`).", []
