@@ -13,7 +13,7 @@ from slack_bolt import App
 
 from bot.infra.context import AppContext
 from bot.infra.inbox import Job
-from handlers import celebrate, context, errors, home, inbox, kudos, membership, pulse
+from handlers import celebrate, context, digest, errors, home, inbox, kudos, membership, pulse
 
 
 def register(app: App, ctx: AppContext) -> None:
@@ -29,4 +29,4 @@ def register(app: App, ctx: AppContext) -> None:
 
 def job_runners() -> dict[str, Callable[[AppContext, Job], None]]:
     """kind -> runner of every job the listeners store (the worker runs them too)."""
-    return {**home.JOBS, **kudos.JOBS, **membership.JOBS, **pulse.JOBS}
+    return {**home.JOBS, **kudos.JOBS, **membership.JOBS, **pulse.JOBS, **digest.JOBS}

@@ -82,6 +82,39 @@ class Job:
     expires_at: datetime
 
 
+def store_job(
+    executor: Session | Connection,
+    team_id: str,
+    key: str,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    ttl: timedelta = JOB_TTL,
+    handoff: timedelta = timedelta(0),
+) -> int | None:
+    """Store a job unless ``key`` is stored already (the caller commits a Session).
+
+    Args:
+        now: the aware moment it is stored; it expires at ``now + ttl``.
+        handoff: how long no other process may take it (a web process runs its own first).
+
+    Returns:
+        The new job's id, or None when ``key`` was already stored.
+    """
+    values = {
+        "team_id": team_id,
+        "key": key,
+        "kind": kind,
+        "payload": payload,
+        "status": JobStatus.PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "expires_at": now + ttl,
+        "next_attempt_at": now + handoff,
+    }
+    return insert_if_absent(executor, InboxJob, values, ["team_id", "key"])
+
+
 class Inbox:
     """Stores, claims and settles inbox jobs for one ``owner`` (a process and its threads).
 
@@ -119,19 +152,7 @@ class Inbox:
         Returns:
             The new job's id, or None when ``key`` was already stored (a retried delivery).
         """
-        now = self.clock()
-        values = {
-            "team_id": team_id,
-            "key": key,
-            "kind": kind,
-            "payload": payload,
-            "status": JobStatus.PENDING,
-            "attempts": 0,
-            "created_at": now,
-            "expires_at": now + ttl,
-            "next_attempt_at": now + HANDOFF,
-        }
-        return insert_if_absent(executor, InboxJob, values, ["team_id", "key"])
+        return store_job(executor, team_id, key, kind, payload, self.clock(), ttl, HANDOFF)
 
     def _claimable(self, now: datetime, ids: Sequence[int] | None) -> ColumnElement[bool]:
         free = or_(InboxJob.lease_until.is_(None), InboxJob.lease_until < now)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -185,6 +186,8 @@ class Kudos(TeamScoped, Base):
     __table_args__ = (
         UniqueConstraint("team_id", "source_key"),
         Index("ix_kudos_giver_created", "team_id", "giver_id", "created_at"),
+        # the digest's weekly figures: every kudos of a team in a span of time
+        Index("ix_kudos_team_created", "team_id", "created_at"),
     )
 
     source: Mapped[KudosSource] = mapped_column(_stored_enum(KudosSource))
@@ -216,6 +219,8 @@ class KudosRecipient(TeamScoped, Base):
     __table_args__ = (
         UniqueConstraint("kudos_id", "user_id"),
         Index("ix_kudos_recipients_user", "team_id", "user_id"),
+        # the digest: a kudos's recipients and their sites without reading the rows
+        Index("ix_kudos_recipients_kudos_site", "kudos_id", "site_key"),
     )
 
     kudos_id: Mapped[int] = mapped_column(ForeignKey("kudos.id", ondelete="CASCADE"))
@@ -302,6 +307,23 @@ class PulseComment(Base):
     language: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
     respondent: Mapped[str | None] = mapped_column(String(64))
+
+
+class Digest(TeamScoped, Base):
+    """The manager digest of one ISO week, computed once when it is due: what every manager
+    was sent that week and what a manager's App Home shows until the next. ``figures`` is
+    :class:`bot.digest.figures.DigestFigures` as JSON; no person and no group under the pulse
+    threshold is in it."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("team_id", "week"),)
+
+    week: Mapped[str] = mapped_column(String(10))  # ISO 8601 week, "2026-W49"
+    at: Mapped[datetime]  # the instant its figures run up to
+    computed_at: Mapped[datetime]
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    chart: Mapped[bytes] = mapped_column(LargeBinary)  # PNG
+    alt_text: Mapped[str] = mapped_column(Text)
 
 
 class OutboxMessage(TeamScoped, Base):

@@ -3,20 +3,28 @@ results module (:mod:`bot.pulse.results`), for the groups a viewer may see."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from bot.infra import slack_text
 from bot.infra.config import WorkspaceConfig
-from bot.infra.models import PulseSurvey
+from bot.infra.models import PulseAnswer, PulseComment, PulseSurvey
 from bot.pulse.items import load_bank
-from bot.pulse.results import BPO, EVERYONE, IN_HOUSE, GroupResult, Results, round_results
+from bot.pulse.results import (
+    BPO,
+    EVERYONE,
+    IN_HOUSE,
+    GroupResult,
+    Results,
+    SiteRound,
+    round_results,
+)
 from bot.pulse.statistics import Interval
-from bot.pulse.store import site_round
 
 EARLIER_ROUNDS = 8  # the trend's baseline: a site's own rounds before, at most this many
 GROUP_NAMES = {IN_HOUSE: "In-house sites", BPO: "BPO sites", EVERYONE: "Everyone"}
@@ -42,25 +50,43 @@ def batch_of(key: str) -> str:
     return key.split(":", 2)[2]
 
 
+def _headers(session: Session, team_id: str) -> list[Any]:
+    """Every survey of the team, without its answers (a small row each)."""
+    return list(
+        session.execute(
+            select(
+                PulseSurvey.id,
+                PulseSurvey.key,
+                PulseSurvey.site_key,
+                PulseSurvey.kind,
+                PulseSurvey.round,
+                PulseSurvey.opens_at,
+                PulseSurvey.closed,
+                PulseSurvey.members,
+                PulseSurvey.responses,
+            ).where(PulseSurvey.team_id == team_id)
+        ).all()
+    )
+
+
+def _complete(headers: Sequence[Row[Any]], since: date | None = None) -> list[str]:
+    batches: dict[str, list[Row[Any]]] = {}
+    for row in headers:
+        batches.setdefault(batch_of(row.key), []).append(row)
+    done = [
+        (min(r.round for r in rows), max(r.opens_at for r in rows), batch)
+        for batch, rows in batches.items()
+        if all(r.closed for r in rows)
+    ]
+    return [batch for day, _, batch in sorted(done) if since is None or day >= since]
+
+
 def complete_batches(session: Session, team_id: str, since: date | None = None) -> list[str]:
     """Every batch all of whose surveys have closed, oldest first (from ``since``).
 
     A batch is published only whole: sites close hours apart, and results recomputed as each
     closed would let two readings be subtracted (13 answers then 12 = one person's)."""
-    rows = session.execute(
-        select(PulseSurvey.key, PulseSurvey.closed, PulseSurvey.round, PulseSurvey.opens_at).where(
-            PulseSurvey.team_id == team_id
-        )
-    ).all()
-    batches: dict[str, list[tuple[bool, date, datetime]]] = {}
-    for key, closed, day, opens in rows:
-        batches.setdefault(batch_of(key), []).append((bool(closed), day, opens))
-    done = [
-        (min(day for _, day, _ in rows), max(o for _, _, o in rows), batch)
-        for batch, rows in batches.items()
-        if all(closed for closed, _, _ in rows)
-    ]
-    return [batch for day, _, batch in sorted(done) if since is None or day >= since]
+    return _complete(_headers(session, team_id), since)
 
 
 def latest_round(session: Session, config: WorkspaceConfig, team_id: str) -> LatestRound | None:
@@ -72,34 +98,111 @@ def latest_round(session: Session, config: WorkspaceConfig, team_id: str) -> Lat
 
 def round_of(session: Session, config: WorkspaceConfig, team_id: str, batch: str) -> LatestRound:
     """The results of one batch: every site's survey in it, thresholded together, each
-    trend against the site's own earlier rounds."""
-    surveys = [
-        s
-        for s in session.scalars(
-            select(PulseSurvey).where(PulseSurvey.team_id == team_id, PulseSurvey.closed.is_(True))
-        )
-        if batch_of(s.key) == batch
-    ]
+    trend against the site's own earlier rounds, with its comments."""
+    return rounds_of(session, config, team_id, [batch], comments=True)[0]
+
+
+def rounds_since(
+    session: Session, config: WorkspaceConfig, team_id: str, since: date
+) -> list[LatestRound]:
+    """The results of every complete batch whose first round day is ``since`` or later,
+    oldest first, without comments (the digest's eight weeks)."""
+    headers = _headers(session, team_id)
+    return _rounds(session, config, headers, _complete(headers, since), comments=False)
+
+
+def rounds_of(
+    session: Session,
+    config: WorkspaceConfig,
+    team_id: str,
+    batches: Sequence[str],
+    *,
+    comments: bool,
+) -> list[LatestRound]:
+    """The results of these batches (as :func:`round_of`), in the order given.
+
+    The answers are counted in the database (one GROUP BY over the surveys needed: the
+    batches' and, for the trends, each site's EARLIER_ROUNDS before them), never loaded
+    one by one; the figures then come from :func:`bot.pulse.results.round_results`.
+    """
+    return _rounds(session, config, _headers(session, team_id), batches, comments=comments)
+
+
+def _rounds(
+    session: Session,
+    config: WorkspaceConfig,
+    headers: Sequence[Row[Any]],
+    batches: Sequence[str],
+    *,
+    comments: bool,
+) -> list[LatestRound]:
     order = {site.key: index for index, site in enumerate(config.sites)}
-    surveys.sort(key=lambda s: order.get(s.site_key, len(order)))
-    day = min((s.round for s in surveys), default=date.fromisoformat(batch[:10]))
-    earlier = []
-    for survey in surveys:
-        before = session.scalars(
-            select(PulseSurvey)
-            .where(
-                PulseSurvey.team_id == team_id,
-                PulseSurvey.site_key == survey.site_key,
-                PulseSurvey.closed.is_(True),
-                PulseSurvey.opens_at < survey.opens_at,
-            )
-            .order_by(PulseSurvey.opens_at.desc())
-            .limit(EARLIER_ROUNDS)
+    closed = sorted((r for r in headers if r.closed), key=lambda r: r.opens_at)
+    by_site: dict[str, list[Row[Any]]] = {}
+    for row in closed:
+        by_site.setdefault(row.site_key, []).append(row)
+    wanted = set(batches)
+    members: dict[str, list[Row[Any]]] = {batch: [] for batch in batches}
+    for row in closed:
+        if batch_of(row.key) in wanted:
+            members[batch_of(row.key)].append(row)
+    earlier: dict[int, list[Row[Any]]] = {}
+    for rows in members.values():
+        for row in rows:
+            past = [p for p in by_site[row.site_key] if p.opens_at < row.opens_at]
+            earlier[row.id] = past[-EARLIER_ROUNDS:]
+    needed = {r.id for rows in members.values() for r in rows}
+    needed |= {p.id for past in earlier.values() for p in past}
+    counted = _answers(session, sorted(needed))
+    texts = _comments(session, sorted({r.id for rows in members.values() for r in rows}))
+
+    def site_round(row: Row[Any], with_comments: bool) -> SiteRound:
+        items = dict(counted.get(row.id, {}))
+        enps = items.pop("enps", [])
+        said = texts.get(row.id, []) if with_comments and comments else []
+        return SiteRound(row.site_key, row.kind, row.members, row.responses, items, enps, said)
+
+    found = []
+    for batch in batches:
+        rows = sorted(members[batch], key=lambda r: order.get(r.site_key, len(order)))
+        day = min((r.round for r in rows), default=date.fromisoformat(batch[:10]))
+        baseline = [site_round(p, False) for r in rows for p in earlier[r.id]]
+        results = round_results(
+            [site_round(r, True) for r in rows], config.pulse.min_responses, earlier=baseline
+        )
+        found.append(LatestRound(day, results, extra=":now-" in batch))
+    return found
+
+
+CHUNK = 500  # survey ids per IN (...) list
+
+
+def _answers(session: Session, survey_ids: Sequence[int]) -> dict[int, dict[str, list[int]]]:
+    """Each survey's answers per item, counted per value by the database and expanded into
+    the value lists the results module takes (at most 11 distinct values per item)."""
+    found: dict[int, dict[str, list[int]]] = {}
+    for start in range(0, len(survey_ids), CHUNK):
+        rows = session.execute(
+            select(PulseAnswer.survey_id, PulseAnswer.item_id, PulseAnswer.value, func.count())
+            .where(PulseAnswer.survey_id.in_(survey_ids[start : start + CHUNK]))
+            .group_by(PulseAnswer.survey_id, PulseAnswer.item_id, PulseAnswer.value)
+            .order_by(PulseAnswer.survey_id, PulseAnswer.item_id, PulseAnswer.value)
         ).all()
-        earlier += [site_round(session, past) for past in before]
-    rounds = [site_round(session, survey) for survey in surveys]
-    results = round_results(rounds, config.pulse.min_responses, earlier=earlier)
-    return LatestRound(day, results, extra=":now-" in batch)
+        for survey, item, value, count in rows:
+            found.setdefault(survey, {}).setdefault(str(item), []).extend([int(value)] * count)
+    return found
+
+
+def _comments(session: Session, survey_ids: Sequence[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(survey_ids), CHUNK):
+        for survey, text in session.execute(
+            select(PulseComment.survey_id, PulseComment.text).where(
+                PulseComment.survey_id.in_(survey_ids[start : start + CHUNK])
+            )
+        ):
+            found.setdefault(survey, []).append(str(text))
+    return found
 
 
 def _interval(value: Interval, digits: int = 1, signed: bool = False) -> str:

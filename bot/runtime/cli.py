@@ -257,6 +257,75 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    """Render a manager digest as text plus its chart PNG, without Slack (`--preview`)."""
+    from pathlib import Path
+
+    from bot.digest import chart, render
+    from bot.digest.compose import compose
+    from bot.infra.config import USERGROUP_ID
+    from bot.infra.db import make_engine, make_session_factory
+
+    if not args.preview:
+        raise CommandError(
+            "digest only previews (add --preview); the worker sends it at [digest] weekday/time"
+        )
+    config = _config(settings)
+    note = _manager_note(config.workspace.managers, args.manager, USERGROUP_ID.pattern)
+    at = args.at or datetime.now(UTC)
+    out = Path(args.out or ".")
+    if not out.is_dir():
+        raise CommandError(f"--out {out}: not a directory")
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            team = args.team or _any_team(session)
+            figures = compose(session, config, team, at)
+    finally:
+        engine.dispose()
+    path = out / f"lantern-digest-{figures.week}.png"
+    path.write_bytes(chart.render(figures))
+    if note:
+        print(note)
+    print("\n".join(render.text_lines(figures)))
+    print(f"\nchart: {path}\nalt text: {chart.alt_text(figures)}")
+    return EXIT_OK
+
+
+def _manager_note(managers: Sequence[str], manager: str | None, group_pattern: str) -> str:
+    """The preview's first line for ``--manager``; CommandError when it cannot be one."""
+    import re
+
+    if manager is None:
+        return ""
+    if manager in managers:
+        return f"Digest for {manager} (every manager gets the same figures)"
+    if any(re.match(group_pattern, m) for m in managers):
+        return (
+            f"Digest for {manager}: not named in [workspace] managers; they get it only if "
+            "they are in one of its user groups (not checked without Slack)"
+        )
+    raise CommandError(f"{manager} is not one of [workspace] managers in the config")
+
+
+def _any_team(session: Any) -> str:
+    """The one Slack team with sites, kudos or pulse rounds in the database ("" if none)."""
+    from sqlalchemy import select, union
+
+    from bot.infra.models import Kudos, PulseSurvey, Site
+
+    teams = sorted(
+        set(
+            session.scalars(
+                union(select(Site.team_id), select(Kudos.team_id), select(PulseSurvey.team_id))
+            )
+        )
+    )
+    if len(teams) > 1:
+        raise CommandError(f"several teams in the database ({', '.join(teams)}): add --team")
+    return teams[0] if teams else ""
+
+
 def _only_team(session: Any) -> str:
     """The one Slack team with pulse rounds in the database (exports name it otherwise)."""
     from sqlalchemy import select
@@ -442,6 +511,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--since", type=_parse_date, help="from this date (workspace timezone); default: all"
     )
     export.add_argument("--format", choices=["csv", "json"], default="csv", help="default csv")
+    digest = add("digest", cmd_digest)
+    digest.add_argument("--preview", action="store_true", help="print it here; send nothing")
+    digest.add_argument(
+        "--at",
+        type=_parse_instant,
+        help="the instant the week runs up to, ISO 8601 with offset (default: now)",
+    )
+    digest.add_argument("--out", help="directory for the chart PNG (default: here)")
+    digest.add_argument("--manager", help="preview as this manager (U…)")
+    digest.add_argument("--team", help="the Slack team id (T…), when there are several")
     add("check-config", cmd_check_config)
     outbox = add("outbox", cmd_outbox)
     outbox.add_argument("--failed", action="store_true", help="show messages that failed for good")

@@ -12,6 +12,7 @@ instead of posting again.
 
 from __future__ import annotations
 
+import base64
 import logging
 import socket
 import threading
@@ -24,6 +25,7 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.infra import retry
@@ -31,7 +33,7 @@ from bot.infra.inbox import lease_owner
 from bot.infra.models import OutboxStatus
 from bot.infra.outbox.history import CANNOT_CHECK, METADATA_EVENT, find_post
 from bot.infra.outbox.leases import Claim, Leases, Result, pending, seconds_until_next
-from bot.infra.outbox.queue import REFERENCES
+from bot.infra.outbox.queue import REFERENCES, UPLOAD
 from bot.infra.pacing import paced_wait
 
 log = logging.getLogger(__name__)
@@ -218,6 +220,15 @@ class Deliverer:
             payload[name] = row.slack_ts if kind == "$ts_of" else row.slack_channel
         return payload
 
+    def _call(self, method: str, payload: dict[str, Any]) -> SlackResponse:
+        """One Web API call; :data:`UPLOAD` is slack_sdk's ``files_upload_v2`` (get an upload
+        URL, send the bytes, complete the upload into the channel)."""
+        if method != UPLOAD:
+            return self.client.api_call(method, json=payload)
+        arguments = {k: v for k, v in payload.items() if k != "content_base64"}
+        content = base64.b64decode(payload["content_base64"])
+        return self.client.files_upload_v2(content=content, **arguments)
+
     def _send(self, claim: Claim) -> Result:
         payload = self._resolve(claim)
         if isinstance(payload, Result):
@@ -227,7 +238,7 @@ class Deliverer:
             payload = {**payload, "metadata": metadata}
         attempt = claim.attempts + 1
         try:
-            response = self.client.api_call(claim.method, json=payload)
+            response = self._call(claim.method, payload)
         except SlackApiError as exc:
             turn = paced_wait(exc)
             if turn is not None:

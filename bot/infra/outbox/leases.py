@@ -211,6 +211,8 @@ class Leases:
             values["unknown_since"] = None
             values["slack_ts"] = result.data.get("ts") or result.data.get("message_ts")
             channel = result.data.get("channel")
+            if isinstance(channel, dict):  # conversations.open: {"channel": {"id": "D…"}}
+                channel = channel.get("id")
             values["slack_channel"] = channel if isinstance(channel, str) else None
         elif result.status == OutboxStatus.PENDING:
             values["next_attempt_at"] = now + timedelta(seconds=retry.jittered(result.retry_in))

@@ -19,6 +19,11 @@ from bot.infra.db import insert_if_absent
 from bot.infra.models import OutboxMessage, OutboxStatus
 
 REFERENCES = ("$ts_of", "$channel_of")  # payload values filled from an earlier message
+UPLOAD = "files_upload_v2"
+"""The method of a file upload: slack_sdk's three-call upload (``files.getUploadURLExternal``,
+the bytes, ``files.completeUploadExternal``); its payload holds ``content_base64`` (the file),
+``filename``, ``title``, ``alt_txt`` and ``channel``. An upload whose answer is lost is tried
+again (Slack offers no key to check it by), so the file can then appear twice."""
 
 
 @dataclass(frozen=True)
