@@ -34,6 +34,7 @@ class HomeFigures:
     calendar_warnings: tuple[str, ...] = ()  # admins only: sites whose holiday data runs out
     open_surveys: tuple[tuple[str, str], ...] = ()  # (round key, "Manila, until Sat 5 Dec 11:00")
     pulse_results: str | None = None  # managers and team leads: /pulse results' text
+    digest: str | None = None  # managers: the latest weekly digest's highlights and kudos
 
 
 def site_line(site: Site, now: datetime) -> str:
@@ -75,6 +76,10 @@ def home_view(config: WorkspaceConfig, figures: HomeFigures, now: datetime) -> d
             slack_text.section(f"📊 *A pulse survey is open:* {slack_text.escape(label)}")
         )
         blocks.append({"type": "actions", "elements": [answer_button(key)]})
+    if figures.digest is not None:
+        blocks.append(slack_text.divider())
+        lines = figures.digest.split("\n")
+        blocks += [slack_text.section(text) for text in slack_text.pack(lines, 2900, "\n")]
     if figures.pulse_results is not None:
         blocks.append(slack_text.divider())
         lines = figures.pulse_results.split("\n")

@@ -6,8 +6,11 @@ import logging
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.celebrate.listing import local_today, upcoming
+from bot.digest import render as digest_render
+from bot.digest import store as digest_store
 from bot.home import queries
 from bot.home.render import HOME_DAYS, LATEST, HomeFigures, home_view
 from bot.infra.calendar import data_warnings
@@ -63,6 +66,7 @@ def figures(
             if site is not None:
                 closes = until(survey.closes_at, site.tz)
                 open_surveys.append((survey.key, f"{site.name}, until {closes}"))
+        digest = _digest_text(session, team_id) if sees_results == "manager" else None
         results = None
         if sees_results:
             allowed = None if sees_results == "manager" else set(mine)
@@ -78,7 +82,20 @@ def figures(
             calendar_warnings=data_warnings(ctx.config, today) if is_admin else (),
             open_surveys=tuple(open_surveys),
             pulse_results=results,
+            digest=digest,
         )
+
+
+def _digest_text(session: Session, team_id: str) -> str:
+    """The latest weekly digest's title, highlights and kudos figures, as mrkdwn lines."""
+    row = digest_store.latest(session, team_id)
+    if row is None:
+        return "*Weekly digest*\nNo digest yet: the first comes at `[digest] weekday`/`time`."
+    figures = digest_store.figures_of(row)
+    lines = [f"*Latest {digest_render.title(figures)}*"]
+    return "\n".join(
+        lines + digest_render.highlight_lines(figures) + digest_render.kudos_lines(figures)
+    )
 
 
 def publish(ctx: AppContext, team_id: str, user_id: str, now: datetime) -> None:

@@ -3,6 +3,7 @@ results module (:mod:`bot.pulse.results`), for the groups a viewer may see."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -146,11 +147,12 @@ def _rounds(
     for row in closed:
         if batch_of(row.key) in wanted:
             members[batch_of(row.key)].append(row)
+    opened = {site: [r.opens_at for r in rows] for site, rows in by_site.items()}
     earlier: dict[int, list[Row[Any]]] = {}
     for rows in members.values():
         for row in rows:
-            past = [p for p in by_site[row.site_key] if p.opens_at < row.opens_at]
-            earlier[row.id] = past[-EARLIER_ROUNDS:]
+            before = bisect_left(opened[row.site_key], row.opens_at)  # opened strictly before
+            earlier[row.id] = by_site[row.site_key][max(0, before - EARLIER_ROUNDS) : before]
     needed = {r.id for rows in members.values() for r in rows}
     needed |= {p.id for past in earlier.values() for p in past}
     counted = _answers(session, sorted(needed))

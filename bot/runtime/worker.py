@@ -132,9 +132,12 @@ def print_result(result: TickResult, report: DeliveryReport | None, dry_run: boo
     messages = [m for item in result.due for m in item.messages] if dry_run else result.enqueued
     for message in messages:
         print(f"{verb}: {message.describe()}")
+    runs = [item for item in result.due if item.run is not None]
+    for item in runs:  # work done in the tick, e.g. the digest's job stored for the worker
+        print(f"{'would run' if dry_run else 'ran'}: {item.summary or item.key} [{item.key}]")
     for item in result.skipped_late:
         print(f"skipped (more than 12 hours late): {item.key} due {item.due_at.isoformat()}")
-    if not messages:
+    if not messages and not runs:
         print("nothing due")
     if report is not None:
         for key, reason in report.failed:

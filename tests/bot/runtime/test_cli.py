@@ -419,3 +419,47 @@ def test_calendar_coverage_measures_explainers_per_site_and_per_country(
     wrong = lantern("calendar", "--coverage", "--country", "ZZ", env=env_for(settings))
     assert wrong.returncode != 0 and len(wrong.stderr.strip().splitlines()) == 1
     assert "ZZ" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_digest_preview_prints_the_digest_and_writes_the_chart(
+    settings: Settings, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from bot.infra.models import Digest, OutboxMessage
+    from tests.bot.digest.test_compose import AT, seed_week
+
+    with session_factory.begin() as session:
+        seed_week(session)
+    result = lantern(
+        "digest", "--preview", "--at", AT.isoformat(), "--out", str(tmp_path),
+        "--manager", "U0MGRCHI", env=env_for(settings),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Digest for U0MGRCHI")
+    assert "Weekly digest · week 2026-W49, to Mon 30 Nov 2026" in out
+    assert "No kudos for two weeks to anyone at *Bogotá*, *São Paulo*" in out
+    assert "*Cebu* · fewer than 5 answers: results hidden" in out
+    chart = tmp_path / "lantern-digest-2026-W49.png"
+    assert chart.read_bytes().startswith(b"\x89PNG") and f"chart: {chart}" in out
+    assert "alt text: Chart of the 8 weeks" in out
+    with session_factory() as session:  # a preview stores and sends nothing
+        assert session.scalars(select(Digest)).all() == []
+        assert session.scalars(select(OutboxMessage)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "status", "says"),
+    [
+        ([], 1, "digest only previews (add --preview)"),
+        (["--preview", "--manager", "U0NOBODY"], 1, "U0NOBODY is not one of [workspace] managers"),
+        (["--preview", "--at", "2026-11-30T08:00"], 2, "has no UTC offset"),
+        (["--preview", "--out", "/nonexistent/dir"], 1, "not a directory"),
+    ],
+)
+def test_digest_refuses_bad_input_in_one_line(
+    settings: Settings, arguments: list[str], status: int, says: str
+) -> None:
+    result = lantern("digest", *arguments, env=env_for(settings))
+    assert result.returncode == status
+    assert says in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
