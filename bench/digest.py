@@ -163,7 +163,7 @@ def seed_pulse_sqlite(engine: Engine, wednesday: date) -> None:
                         "opens": opens,
                         "closes": opens + timedelta(hours=72),
                         "responses": 3 if s % 17 == 3 else ANSWERING,
-                    },  # fmt: skip
+                    },
                 )
         connection.execute(
             text(
