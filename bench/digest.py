@@ -153,17 +153,7 @@ def seed_pulse_sqlite(engine: Engine, wednesday: date) -> None:
                         "members, responses, channel) VALUES (:id, :team, :key, :site, :kind, "
                         ":round, :opens, :closes, 1, 'en', '[]', 1, 0, 20, :responses, 'C0')"
                     ),
-                    {
-                        "id": w * SITES + s + 1,
-                        "team": TEAM,
-                        "key": f"pulse:site{s:02d}:{day.isoformat()}",
-                        "site": f"site{s:02d}",
-                        "kind": "in_house" if s < IN_HOUSE else "bpo",
-                        "round": day,
-                        "opens": opens,
-                        "closes": opens + timedelta(hours=72),
-                        "responses": 3 if s % 17 == 3 else ANSWERING,
-                    },
+                    survey_row(w, s, day, opens),
                 )
         connection.execute(
             text(

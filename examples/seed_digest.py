@@ -18,6 +18,8 @@ import os
 import random
 from datetime import UTC, datetime, time, timedelta
 
+from sqlalchemy import select
+
 from bot.infra.config import load_workspace_config
 from bot.infra.db import make_engine, make_session_factory
 from bot.infra.models import Kudos, KudosRecipient, KudosSource, PulseAnswer, PulseSurvey
@@ -37,7 +39,6 @@ FLOWS = [
     ("chicago", "chicago", 3, range(9)),
     ("chicago", "bogota", 1, range(0, 9, 2)),
 ]
-VALUES = ["ownership", "customer-love", "one-team"]
 # site -> (members, people answering each round, mean of "connected" drifting per week)
 PULSE = {
     "chicago": (14, 10, 3.9),
@@ -56,8 +57,12 @@ def main() -> None:
     at = datetime.fromisoformat(args.at)
     config = load_workspace_config(os.environ.get("LANTERN_CONFIG", "examples/lantern.toml"))
     kinds = {site.key: site.kind for site in config.sites}
+    values = list(config.kudos.values) or ["teamwork"]
     rng = random.Random(7)
     engine = make_engine(os.environ.get("DATABASE_URL", "sqlite:///demo.db"))
+    with make_session_factory(engine)() as session:
+        if session.scalar(select(Kudos.id).where(Kudos.team_id == TEAM).limit(1)) is not None:
+            raise SystemExit(f"seed_digest: team {TEAM} is seeded already; nothing added")
     with make_session_factory(engine).begin() as session:
         n = 0
         for giver, receiver, per_week, weeks in FLOWS:
@@ -68,7 +73,8 @@ def main() -> None:
                     kudos = Kudos(
                         team_id=TEAM, source=KudosSource.COMMAND, source_key=f"demo:{n}",
                         giver_id=f"U0DEMO{n}", giver_team_id=TEAM, message="thank you",
-                        values=rng.sample(VALUES, rng.choice((0, 1, 1, 2))), groups=[],
+                        values=rng.sample(values, min(len(values), rng.choice((0, 1, 1, 2)))),
+                        groups=[],
                         giver_site_key=giver, created_at=when, withdrawn_at=None,
                     )  # fmt: skip
                     kudos.recipients = [

@@ -26,8 +26,9 @@ def send_digest(ctx: AppContext, job: Job) -> None:
         recipients = service.managers(ctx.roles, ctx.config)
     except RolesUnavailable as exc:
         raise Retry(f"managers' user group {exc} cannot be looked up", 60.0) from None
-    if not recipients:
+    if not recipients:  # nothing is prepared: a manager added this week gets it next week
         log.warning("digest %s: no managers to send it to", job.payload["week"])
+        return
     try:
         with ctx.session_factory.begin() as session:
             service.queue_week(session, ctx.config, job.team_id, at, recipients, ctx.now())

@@ -90,6 +90,12 @@ class Workspace:
         self.users[user_id] = user
         return user
 
+    def ts_from(self, seconds: float) -> None:
+        """Make Slack's clock agree with a test's clock: message timestamps from ``seconds``
+        (Unix time) on, for a test whose app clock is not the machine's."""
+        with self.lock:
+            self._ts_counter = max(self._ts_counter, int(seconds * 1_000_000))
+
     def next_ts(self) -> str:
         # like Slack: the wall-clock time in microseconds, unique and increasing
         with self.lock:

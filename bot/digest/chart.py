@@ -11,6 +11,7 @@ told apart by people with colour-vision deficiencies.
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -24,6 +25,10 @@ MAX_SITE_LINES = 6
 ALT_LIMIT = 1000  # characters Slack keeps of a file's alt text
 # Okabe & Ito (2008), "Color Universal Design", https://jfly.uni-koeln.de/color/
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#999999", "#D55E00")
+# the pulse lines: the palette from its other end, and a marker each, so a site is not read
+# as the direction drawn in the same colour above
+LINE_COLOURS = ("#000000", "#D55E00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9")
+MARKERS = ("o", "s", "^", "D", "v", "P")
 
 
 def _pulse_lines(figures: DigestFigures) -> tuple[list[PulseSeries], bool]:
@@ -43,55 +48,76 @@ def _drawn_directions(figures: DigestFigures) -> list[str]:
 
 
 def render(figures: DigestFigures) -> bytes:
-    """The chart of ``figures`` as PNG bytes (WIDTH × HEIGHT inches at DPI)."""
+    """The chart of ``figures`` as PNG bytes (WIDTH × HEIGHT inches at DPI). Both panels
+    share one time axis (the 8 weeks to the digest), so a bar and a round line up."""
     figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
-    kudos, pulse = figure.subplots(2, 1, height_ratios=(1, 1))
-    labels = [f"{w.start:%d %b}" for w in figures.weeks]
-    positions = list(range(len(labels)))
+    kudos, pulse = figure.subplots(2, 1, sharex=True)
+    starts = [w.start for w in figures.weeks]
+    middles = [start + timedelta(days=3.5) for start in starts]
     bottom = [0] * len(figures.weeks)
     for colour, direction in zip(PALETTE, _drawn_directions(figures), strict=False):
         heights = [w.counts.get(direction, 0) for w in figures.weeks]
-        kudos.bar(positions, heights, bottom=bottom, color=colour, label=DIRECTION_NAMES[direction])
+        kudos.bar(
+            middles, heights, width=6, bottom=bottom, color=colour, label=DIRECTION_NAMES[direction]
+        )
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-    kudos.set_title("Kudos per week by direction (people thanked)", fontsize=13, loc="left")
-    kudos.set_xticks(positions, labels)
-    kudos.set_xlabel("week starting", fontsize=10)
+    kudos.set_title(
+        "Kudos per week by direction (thanks: one per person thanked)", fontsize=12, loc="left"
+    )
     kudos.yaxis.set_major_locator(MaxNLocator(integer=True))
-    kudos.tick_params(labelsize=10)
-    kudos.legend(fontsize=9, ncols=3, loc="upper left", frameon=False)
+    kudos.tick_params(labelsize=10, labelbottom=True)
+    if any(bottom):
+        kudos.legend(fontsize=9, ncols=3, loc="upper left", frameon=False)
+    else:
+        kudos.text(
+            0.5, 0.5, "No kudos in these 8 weeks",
+            ha="center", va="center", fontsize=11, transform=kudos.transAxes,
+        )  # fmt: skip
     kudos.set_ylim(0, max(max(bottom, default=0), 1) * 1.35)
     kudos.spines[["top", "right"]].set_visible(False)
 
     lines, totals = _pulse_lines(figures)
-    item = figures.pulse_item or "pulse"
+    item = figures.pulse_item
     scope = "in-house, BPO and everyone" if totals else "per site"
-    pulse.set_title(f"Pulse: “{item}”, {scope}, mean with 95 % band", fontsize=13, loc="left")
-    for colour, series in zip(PALETTE, lines, strict=False):
+    heading = f"Pulse: “{item}”, {scope}, mean with 95 % band" if item else "Pulse"
+    pulse.set_title(heading, fontsize=12, loc="left")
+    for n, series in enumerate(lines):
+        colour = LINE_COLOURS[n % len(LINE_COLOURS)]
         days = [p.day for p in series.points]
         pulse.fill_between(
-            days, [p.low for p in series.points], [p.high for p in series.points],
-            color=colour, alpha=0.13, linewidth=0,
+            days, [max(p.low, 1.0) for p in series.points],
+            [min(p.high, 5.0) for p in series.points], color=colour, alpha=0.13, linewidth=0,
         )  # fmt: skip
         pulse.plot(
-            days, [p.value for p in series.points], marker="o", color=colour, label=series.name
-        )
+            days, [p.value for p in series.points], marker=MARKERS[n % len(MARKERS)],
+            color=colour, label=series.name,
+        )  # fmt: skip
     if lines:
         pulse.legend(fontsize=9, ncols=3, loc="lower left", frameon=False)
     else:
         pulse.text(
-            0.5, 0.5, "No pulse group with enough answers in these 8 weeks",
+            0.5, 0.5, _no_pulse(figures),
             ha="center", va="center", fontsize=11, transform=pulse.transAxes,
         )  # fmt: skip
     pulse.set_ylim(1, 5)
     pulse.set_ylabel("mean, 1 to 5", fontsize=10)
-    days = sorted({p.day for series in lines for p in series.points})
-    if days:
-        pulse.set_xticks(days, [f"{d:%d %b}" for d in days])
+    pulse.set_xlim(starts[0] - timedelta(days=1), figures.at.date() + timedelta(days=1))
+    pulse.set_xticks(starts, [f"{d:%d %b}" for d in starts])
+    pulse.set_xlabel("week starting", fontsize=10)
     pulse.tick_params(labelsize=10)
     pulse.spines[["top", "right"]].set_visible(False)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _no_pulse(figures: DigestFigures) -> str:
+    """Why the pulse panel is empty, truthfully."""
+    if figures.pulse is None or figures.pulse_item is None:
+        return "No pulse round closed in these 8 weeks"
+    if _pulse_lines(figures)[1]:
+        return "In-house, BPO and everyone were hidden (too few answers); see the sites in the text"
+    return "No group had enough answers to be shown"
 
 
 def alt_text(figures: DigestFigures) -> str:
@@ -111,7 +137,7 @@ def alt_text(figures: DigestFigures) -> str:
     lines, totals_only = _pulse_lines(figures)
     item = figures.pulse_item or "pulse"
     if not lines:
-        parts.append(" Bottom: no pulse group had enough answers to be shown.")
+        parts.append(f" Bottom: {_no_pulse(figures).lower()}.")
     else:
         scope = "in-house, BPO and everyone" if totals_only else "each site"
         latest = "; ".join(

@@ -24,12 +24,14 @@ from bot.digest.figures import (
 )
 from bot.digest.highlights import choose
 from bot.digest.stats import share_change
+from bot.infra import slack_text
 from bot.infra.calendar import data_warnings
 from bot.infra.config import WorkspaceConfig
 from bot.pulse import reports
 from bot.pulse.items import load_bank
 from bot.pulse.results import GroupResult
 from bot.reminders.render import coverage_notes
+from calendars.occasions import COMPANY
 
 UPCOMING_DAYS = 14
 
@@ -58,7 +60,10 @@ def compose(session: Session, config: WorkspaceConfig, team_id: str, at: datetim
     if at.tzinfo is None:
         raise ValueError("the digest needs an aware datetime")
     zone = config.workspace.tz
-    today = at.astimezone(zone).date()
+    # in the workspace's zone, so "a week before" is the same wall-clock time 7 days back,
+    # across a DST change too (168 hours would leave an hour out, or count one twice)
+    at = at.astimezone(zone)
+    today = at.date()
     weekly = kf.weekly_flow(session, config, team_id, at)
     this_week, before = weekly[0], weekly[1:]
     flows = tuple(
@@ -113,9 +118,9 @@ def compose(session: Session, config: WorkspaceConfig, team_id: str, at: datetim
 
 
 def _cross(counts: dict[str, int]) -> tuple[int, int]:
-    """(recognitions across the in-house / BPO boundary, recognitions within known sites)."""
+    """(thanks across the in-house / BPO boundary, thanks between two different sites)."""
     cross = sum(counts[d] for d in kf.CROSS_BOUNDARY)
-    return cross, sum(n for d, n in counts.items() if d != kf.UNPLACED)
+    return cross, sum(n for d, n in counts.items() if d not in (kf.UNPLACED, kf.WITHIN_SITE))
 
 
 def _upcoming(config: WorkspaceConfig, today: date) -> tuple[Upcoming, ...]:
@@ -124,7 +129,9 @@ def _upcoming(config: WorkspaceConfig, today: date) -> tuple[Upcoming, ...]:
             day=group[0].first_day,
             line=describe(group),
             days_off=any(o.days_off for o in group),
-            coverage=tuple(coverage_notes(group)),
+            major=any(o.days_off or o.kind == COMPANY for o in group)
+            or len({o.site.key for o in group}) > 1,
+            coverage=tuple(slack_text.escape(note) for note in coverage_notes(group)),
         )
         for group in upcoming(config, today, UPCOMING_DAYS)
     )

@@ -103,11 +103,13 @@ class PulseSeries(Frozen):
 
 class Upcoming(Frozen):
     """A milestone of the next 14 days: its first day, one line naming it and its sites,
-    and the coverage notes of the sites that are off for it."""
+    whether a site is off for it, whether it is major (a day off, the company's own, or kept
+    at more than one site), and the coverage notes of the sites that are off for it."""
 
     day: date
     line: str
     days_off: bool
+    major: bool = False
     coverage: tuple[str, ...] = ()
 
 
@@ -122,10 +124,12 @@ class Highlight(Frozen):
 class DigestFigures(Frozen):
     """Everything one week's digest says.
 
-    ``at`` is the aware instant the week runs up to (the digest's due time); the week is
-    [at − 7 days, at). ``weeks`` holds the 8 weeks of the chart, oldest first, this week
-    last. ``cross_share`` and ``cross_share_average`` are 0–1 (None without recognitions
-    between two sites)."""
+    ``at`` is the aware instant the week runs up to (the digest's due time), in the
+    workspace's timezone; the week is the 7 days before it, wall-clock. ``weeks`` holds the
+    8 weeks of the chart, oldest first, this week last. ``recognitions`` counts thanks (a
+    kudos to three people is three). ``cross_share`` and ``cross_share_average`` are 0–1:
+    the share of thanks between two different sites that cross the in-house / BPO boundary,
+    this week and over the 8 weeks before (None without any)."""
 
     week: str
     at: datetime

@@ -10,9 +10,10 @@ Rules, in the order they rank:
 3. the share of kudos across the in-house / BPO boundary clearly down against its 8-week
    average (:func:`bot.digest.stats.share_change`);
 4. participation under 60 % at a site in that round (a site hidden for too few answers
-   counts, without its figures);
+   counts when it has at least ``min_responses`` members, without its figures);
 5. a site whose holiday data runs out this year or next;
-6. days off at a site in the next 14 days, with the coverage note (the two soonest);
+6. a day off or a major festival (the company's own, or kept at more than one site) at a
+   site from tomorrow to 14 days ahead, with the coverage note (the two soonest);
 7. a pulse item clearly up, and the cross-boundary share clearly up (worth saying thanks).
 
 A week none of them fires is a quiet week: the digest says so in one line.
@@ -61,7 +62,7 @@ def choose(config: WorkspaceConfig, figures: DigestFigures) -> tuple[Highlight, 
 
 
 def _fresh(figures: DigestFigures) -> bool:
-    today = figures.at.astimezone(figures.at.tzinfo).date()
+    today = figures.at.date()
     return figures.pulse is not None and figures.pulse.day >= today - timedelta(days=FRESH_DAYS)
 
 
@@ -82,9 +83,9 @@ def _pulse_changes(figures: DigestFigures) -> tuple[list[Highlight], list[Highli
     for group, item in changes:
         name = slack_text.escape(group.name)
         text = (
-            f"Pulse at *{name}*: “{slack_text.escape(item.label)}” {item.trend} "
-            f"{item.change:+.1f} (95 % CI {item.change_low:+.1f} to {item.change_high:+.1f}) "
-            f"against its earlier rounds, now {item.value:.1f} of 5."
+            f"Pulse at *{name}*: “{slack_text.escape(item.label)}” {item.trend} by "
+            f"{abs(item.change or 0):.1f} against its previous rounds (up to 8; 95 % CI of the "
+            f"change {item.change_low:+.1f} to {item.change_high:+.1f}), now {item.value:.1f} of 5."
         )
         if item.trend == "down" and len(falls) < 2:
             action = (
@@ -130,7 +131,8 @@ def _cross_share(figures: DigestFigures) -> Highlight:
     now, before = figures.cross_share or 0.0, figures.cross_share_average or 0.0
     text = (
         f"Kudos across the in-house / BPO boundary {figures.cross_share_clear}: {now:.0%} "
-        f"of this week's between sites, against {before:.0%} over the 8 weeks before."
+        f"of this week's thanks between two sites, against {before:.0%} over the 8 weeks "
+        "before."
     )
     if figures.cross_share_clear == "down":
         action = (
@@ -145,13 +147,15 @@ def _cross_share(figures: DigestFigures) -> Highlight:
 def _participation(figures: DigestFigures) -> Iterator[Highlight]:
     if figures.pulse is None or not _fresh(figures):
         return
+    least = figures.pulse.min_responses
     low: list[PulseGroup] = [
         g
         for g in figures.pulse.groups
         if g.is_site
         and (
             (g.shown and g.participation is not None and g.participation < LOW_PARTICIPATION)
-            or (not g.shown and (g.reason or "").startswith("fewer than"))
+            # hidden for too few answers, though the site has enough people to be shown
+            or (not g.shown and (g.reason or "").startswith("fewer") and (g.members or 0) >= least)
         )
     ]
     if not low:
@@ -159,7 +163,7 @@ def _participation(figures: DigestFigures) -> Iterator[Highlight]:
     parts = [
         f"*{slack_text.escape(g.name)}* {g.participation:.0%}"
         if g.shown and g.participation is not None
-        else f"*{slack_text.escape(g.name)}* too few to show"
+        else f"*{slack_text.escape(g.name)}* fewer than {least} of {g.members}"
         for g in low
     ]
     shown = ", ".join(parts[:5]) + (f" and {len(parts) - 5} more" if len(parts) > 5 else "")
@@ -173,7 +177,9 @@ def _participation(figures: DigestFigures) -> Iterator[Highlight]:
 
 
 def _days_off(figures: DigestFigures) -> Iterator[Highlight]:
-    for upcoming in [u for u in figures.upcoming if u.days_off][:DAYS_OFF_SHOWN]:
+    """The soonest major milestones from tomorrow (today's is under way at some site)."""
+    today = figures.at.date()
+    for upcoming in [u for u in figures.upcoming if u.major and u.day > today][:DAYS_OFF_SHOWN]:
         notes = " ".join(upcoming.coverage)
         yield Highlight(
             rule="days_off",

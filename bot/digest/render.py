@@ -17,9 +17,8 @@ SITE_LINES = 30  # sites listed by name in the kudos figures; the rest are count
 
 
 def title(figures: DigestFigures) -> str:
-    """ "Weekly digest · week 2026-W49, to Mon 30 Nov 2026"."""
-    local = figures.at.astimezone(figures.at.tzinfo)
-    return f"Weekly digest · week {figures.week}, to {local:%a %d %b %Y}"
+    """ "Weekly digest · the 7 days to Mon 30 Nov 2026" (the workspace's date)."""
+    return f"Weekly digest · the 7 days to {figures.at:%a %d %b %Y}"
 
 
 def highlight_lines(figures: DigestFigures) -> list[str]:
@@ -38,27 +37,28 @@ def kudos_lines(figures: DigestFigures) -> list[str]:
     across the boundary, sites without kudos, the company values named."""
     average = sum(f.weekly_average for f in figures.flows)
     lines = [
-        f"*Kudos, last 7 days:* {figures.kudos_total} kudos thanking "
-        f"{figures.recognitions} people (8-week average {_average(average)} a week)"
+        f"*Kudos, last 7 days:* {figures.kudos_total} kudos, {figures.recognitions} thanks "
+        f"(a kudos to three people is three thanks; {_average(average)} a week on average "
+        "over the 8 weeks before)"
     ]
     for flow in figures.flows:
         if flow.direction == UNPLACED and not (flow.this_week or flow.weekly_average):
             continue
-        marker = " ⇄" if flow.direction in CROSS_BOUNDARY else ""
+        across = " (across the boundary)" if flow.direction in CROSS_BOUNDARY else ""
         lines.append(
-            f"• {DIRECTION_NAMES[flow.direction]}{marker}: {flow.this_week} "
+            f"• {DIRECTION_NAMES[flow.direction]}{across}: {flow.this_week} "
             f"(average {_average(flow.weekly_average)})"
         )
     if figures.cross_share is not None:
         before = (
             f"{figures.cross_share_average:.0%}"
             if figures.cross_share_average is not None
-            else "no kudos between sites"
+            else "no thanks between sites"
         )
         clear = f", clearly {figures.cross_share_clear}" if figures.cross_share_clear else ""
         lines.append(
-            f"Across the in-house / BPO boundary: *{figures.cross_share:.0%}* of the kudos "
-            f"between sites (8 weeks before: {before}{clear})"
+            f"Across the in-house / BPO boundary: *{figures.cross_share:.0%}* of the thanks "
+            f"between two sites (8 weeks before: {before}{clear})"
         )
     none = figures.sites_without_kudos
     if none:
@@ -89,7 +89,10 @@ def site_lines(figures: DigestFigures) -> list[str]:
 def _group_line(group: PulseGroup) -> str:
     name = slack_text.escape(group.name)
     if not group.shown:
-        return f"• *{name}* · {group.reason}: results hidden"
+        reason = group.reason or ""
+        if reason.startswith("hidden"):  # "hidden so a smaller group cannot be worked out"
+            return f"• *{name}* · results {reason}"
+        return f"• *{name}* · {reason}: results hidden"
     share = f" ({group.participation:.0%})" if group.participation is not None else ""
     parts = [f"• *{name}* · {group.responses} of {group.members} answered{share}"]
     parts += [
@@ -162,8 +165,9 @@ def blocks(figures: DigestFigures) -> list[dict[str, Any]]:
             "elements": [
                 {
                     "type": "mrkdwn",
-                    "text": "The chart follows. Counts from lantern's records; pulse groups "
-                    "under the threshold stay hidden everywhere, the chart included.",
+                    "text": "The chart comes with this message. Counts from lantern's records; "
+                    "pulse groups under the threshold stay hidden everywhere, the chart "
+                    "included.",
                 }
             ],
         }

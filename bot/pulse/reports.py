@@ -145,7 +145,7 @@ def _rounds(
     wanted = set(batches)
     members: dict[str, list[Row[Any]]] = {batch: [] for batch in batches}
     for row in closed:
-        if batch_of(row.key) in wanted:
+        if batch_of(row.key) in wanted and row.site_key in order:  # a site still configured
             members[batch_of(row.key)].append(row)
     opened = {site: [r.opens_at for r in rows] for site, rows in by_site.items()}
     earlier: dict[int, list[Row[Any]]] = {}

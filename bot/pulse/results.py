@@ -58,7 +58,8 @@ class SiteRound:
 class GroupResult:
     """One group's figures, or only that it is hidden.
 
-    ``responses`` and every figure are None when ``shown`` is False; the reason is then
+    ``responses`` and every figure are None when ``shown`` is False (``members``, the
+    size of the sites' channels when the rounds opened, stays); the reason is then
     ``"fewer than N answers"`` or ``"hidden so a smaller group cannot be worked out"``.
     """
 
@@ -154,7 +155,8 @@ def round_results(
         rounds: each site's round (config order).
         min_responses: the threshold (``[pulse] min_responses``, at least 3).
         earlier: the same sites' earlier rounds, pooled per group as the baseline of the
-            trend ("no clear change" when the interval of the difference includes zero).
+            trend ("no clear change" when the interval of the difference includes zero);
+            only those with at least ``min_responses`` answers count.
         shuffle: the random source comments are shuffled with (a fresh one when None).
 
     Returns:
@@ -166,12 +168,16 @@ def round_results(
     by_site = {r.site: r for r in rounds}
     before: dict[str, list[SiteRound]] = {}
     for earlier_round in earlier:
-        before.setdefault(earlier_round.site, []).append(earlier_round)
+        # only rounds a site could show on their own: a hidden round in a baseline would be
+        # given away by the change (now − change = its mean)
+        if earlier_round.responses >= min_responses:
+            before.setdefault(earlier_round.site, []).append(earlier_round)
     rng = shuffle or random.Random()
     results = []
     for key, sites in groups.items():
-        if hidden[key] is not None:
-            results.append(GroupResult(key, sites, False, hidden[key]))
+        if hidden[key] is not None:  # its size is known (channel members), never its answers
+            members = sum(by_site[s].members for s in sites)
+            results.append(GroupResult(key, sites, False, hidden[key], members=members))
             continue
         own = [by_site[s] for s in sites]
         past = [p for s in sites for p in before.get(s, [])]

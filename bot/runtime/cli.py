@@ -263,28 +263,35 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.digest import chart, render
     from bot.digest.compose import compose
-    from bot.infra.config import USERGROUP_ID
     from bot.infra.db import make_engine, make_session_factory
 
     if not args.preview:
-        raise CommandError(
-            "digest only previews (add --preview); the worker sends it at [digest] weekday/time"
+        print(
+            "lantern: digest only previews: add --preview (the worker sends the digest at "
+            "[digest] weekday/time)",
+            file=sys.stderr,
         )
+        return EXIT_USAGE
     config = _config(settings)
-    note = _manager_note(config.workspace.managers, args.manager, USERGROUP_ID.pattern)
+    note = _manager_note(config.workspace.managers, args.manager)
     at = args.at or datetime.now(UTC)
+    if not 1971 <= at.astimezone(UTC).year <= 2199:
+        raise CommandError(f"--at {at.isoformat()}: give an instant between 1971 and 2199")
     out = Path(args.out or ".")
     if not out.is_dir():
-        raise CommandError(f"--out {out}: not a directory")
+        raise CommandError(f"--out {out}: no such directory")
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine)() as session:
-            team = args.team or _any_team(session)
+            team = _digest_team(session, args.team)
             figures = compose(session, config, team, at)
     finally:
         engine.dispose()
     path = out / f"lantern-digest-{figures.week}.png"
-    path.write_bytes(chart.render(figures))
+    try:
+        path.write_bytes(chart.render(figures))
+    except OSError as exc:
+        raise CommandError(f"--out {out}: cannot write the chart there ({exc.strerror})") from None
     if note:
         print(note)
     print("\n".join(render.text_lines(figures)))
@@ -292,15 +299,19 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _manager_note(managers: Sequence[str], manager: str | None, group_pattern: str) -> str:
+def _manager_note(managers: Sequence[str], manager: str | None) -> str:
     """The preview's first line for ``--manager``; CommandError when it cannot be one."""
-    import re
+    from bot.infra.config import USER_ID, USERGROUP_ID
 
+    if not managers:
+        return "No [workspace] managers in the config: this digest is prepared for nobody"
     if manager is None:
         return ""
+    if not USER_ID.match(manager):
+        raise CommandError(f"--manager {manager!r}: give a Slack user id, like U0MGR")
     if manager in managers:
         return f"Digest for {manager} (every manager gets the same figures)"
-    if any(re.match(group_pattern, m) for m in managers):
+    if any(USERGROUP_ID.match(m) for m in managers):
         return (
             f"Digest for {manager}: not named in [workspace] managers; they get it only if "
             "they are in one of its user groups (not checked without Slack)"
@@ -308,22 +319,32 @@ def _manager_note(managers: Sequence[str], manager: str | None, group_pattern: s
     raise CommandError(f"{manager} is not one of [workspace] managers in the config")
 
 
-def _any_team(session: Any) -> str:
-    """The one Slack team with sites, kudos or pulse rounds in the database ("" if none)."""
+def _digest_team(session: Any, team: str | None) -> str:
+    """The team to preview: ``team`` when the database holds anything of it, else the one
+    team it holds ("" when empty)."""
+    teams = _teams(session)
+    if team is None:
+        if len(teams) > 1:
+            raise CommandError(f"several teams in the database ({', '.join(teams)}): add --team")
+        return teams[0] if teams else ""
+    if teams and team not in teams:
+        raise CommandError(f"--team {team}: nothing of it in the database ({', '.join(teams)})")
+    return team
+
+
+def _teams(session: Any) -> list[str]:
+    """The Slack teams with sites, kudos or pulse rounds in the database, sorted."""
     from sqlalchemy import select, union
 
     from bot.infra.models import Kudos, PulseSurvey, Site
 
-    teams = sorted(
+    return sorted(
         set(
             session.scalars(
                 union(select(Site.team_id), select(Kudos.team_id), select(PulseSurvey.team_id))
             )
         )
     )
-    if len(teams) > 1:
-        raise CommandError(f"several teams in the database ({', '.join(teams)}): add --team")
-    return teams[0] if teams else ""
 
 
 def _only_team(session: Any) -> str:

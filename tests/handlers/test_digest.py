@@ -70,11 +70,12 @@ def test_each_manager_gets_one_dm_with_the_chart_once_a_week(
     assert sorted(c.params["channel"] for c in calls["post"]) == ["D0MGRCHI", "D0MGRMNL"]
     post = calls["post"][0]
     blocks = post.json_param("blocks")
-    assert blocks[0]["type"] == "header" and "2026-W49" in blocks[0]["text"]["text"]
+    assert blocks[0]["type"] == "header"
+    assert blocks[0]["text"]["text"] == "Weekly digest · the 7 days to Mon 30 Nov 2026"
     text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
     assert "No kudos for two weeks to anyone at *Bogotá*, *São Paulo*" in text
     assert "→ _Thank someone there" in text  # each highlight with its action
-    assert "In-house → BPO ⇄: 3 (average 0.1)" in text
+    assert "In-house → BPO (across the boundary): 3 (average 0.1)" in text
     assert "*Cebu* · fewer than 5 answers: results hidden" in text
     # the chart: one upload per manager, into that manager's DM, with its alt text
     assert len(calls["url"]) == len(calls["bytes"]) == len(calls["complete"]) == 2
@@ -115,9 +116,28 @@ def test_a_managers_home_shows_the_latest_digest(digest_ctx: AppContext, slack: 
     assert before.digest is not None and "No digest yet" in before.digest
     tick(ctx, AT)
     shown = figures(ctx, TEAM, "U0MGRMNL", now, is_admin=False, sees_results="manager")
-    assert shown.digest is not None and "week 2026-W49" in shown.digest
+    assert shown.digest is not None and "the 7 days to Mon 30 Nov 2026" in shown.digest
     assert "No kudos for two weeks" in shown.digest and "3 (average 0.1)" in shown.digest
     view = home_view(ctx.config, shown, now)
-    assert any("week 2026-W49" in b.get("text", {}).get("text", "") for b in view["blocks"])
+    texts = [b.get("text", {}).get("text", "") for b in view["blocks"]]
+    assert any("the 7 days to Mon 30 Nov 2026" in t for t in texts)
     agent = figures(ctx, TEAM, "U0AGENT", now, is_admin=False)
     assert agent.digest is None
+
+
+def test_a_lost_answer_does_not_give_a_manager_the_week_twice(
+    digest_ctx: AppContext, slack: SlackFake
+) -> None:
+    """The digest is posted but Slack's answer is lost: the DM (named through the
+    conversations.open it was opened by) is searched for it before any new post."""
+    ctx = digest_ctx
+    tick(ctx, AT - timedelta(minutes=1))  # the day's other posts go out first
+    slack.ts_from(AT.timestamp())  # Slack's clock is the app's
+    slack.lose_next("chat.postMessage")
+    tick(ctx, AT)
+    ctx.clock = clock_from(AT + timedelta(minutes=10))
+    ctx.deliverer.deliver_until_done(timeout=10)
+    posts = digest_calls(slack)["post"]
+    assert sorted(c.params["channel"] for c in posts) == ["D0MGRCHI", "D0MGRMNL"]
+    checked = slack.calls_to("conversations.history")
+    assert checked and {c.params["channel"] for c in checked} <= {"D0MGRCHI", "D0MGRMNL"}

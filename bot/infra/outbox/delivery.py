@@ -134,11 +134,16 @@ class Deliverer:
                 continue
             if not self.leases.renew(claim):
                 continue  # the lease ran out while earlier rows were sent: another took it
-            checked = find_post(self.client, claim, self.max_backoff)
-            if checked is CANNOT_CHECK:
-                result = replace(self._send(claim), blind=True)
+            resolved = self._resolve(claim)  # a DM's channel, say, before it is looked in
+            if isinstance(resolved, Result):
+                result = resolved
             else:
-                result = checked or self._send(claim)
+                claim = replace(claim, payload=resolved)
+                checked = find_post(self.client, claim, self.max_backoff)
+                if checked is CANNOT_CHECK:
+                    result = replace(self._send(claim), blind=True)
+                else:
+                    result = checked or self._send(claim)
             if result.paced:  # its channel's turn has not come: other channels go on
                 waiting[lane] = result.retry_in
                 held.append((claim, result.retry_in))

@@ -65,10 +65,11 @@ def test_kudos_per_direction_this_week_and_the_8_week_average(seeded: DigestFigu
         "unplaced": (1, 0),
     }
     assert seeded.kudos_total == 6 and seeded.recognitions == 7
-    # across the boundary: (3 + 1) of the 6 between known sites; before: 1 of 3
-    assert seeded.cross_share == pytest.approx(4 / 6)
-    assert seeded.cross_share_average == pytest.approx(1 / 3)
-    assert seeded.cross_share_clear is None  # 6 recognitions is below the noise floor
+    # across the boundary: (3 + 1) of the 5 between two sites (not within one, not to
+    # someone in no site); before: 1 of 1 (Bogotá's two were within Bogotá)
+    assert seeded.cross_share == pytest.approx(4 / 5)
+    assert seeded.cross_share_average == pytest.approx(1.0)
+    assert seeded.cross_share_clear is None  # 5 thanks between sites: under the noise floor
     # the chart's 8 weeks, oldest first, this week last
     assert [w.start for w in seeded.weeks][-1] == date(2026, 11, 23)
     assert [sum(w.counts.values()) for w in seeded.weeks] == [0, 0, 0, 0, 0, 2, 1, 7]
@@ -107,7 +108,7 @@ def test_a_hidden_group_stays_hidden_in_text_chart_and_alt_text(seeded: DigestFi
     cebu_lines = [line for line in text.splitlines() if "Cebu" in line and "answered" in line]
     assert cebu_lines == []
     assert "*Cebu* · fewer than 5 answers: results hidden" in text
-    assert "*Everyone* · hidden so a smaller group cannot be worked out: results hidden" in text
+    assert "*Everyone* · results hidden so a smaller group cannot be worked out" in text
     drawn = {s.key for s in seeded.pulse_series}
     assert drawn == {"manila", "chicago", "in_house"}  # never Cebu, BPO or everyone
     assert "Cebu" not in chart.alt_text(seeded)
@@ -137,3 +138,44 @@ def test_a_quiet_week_says_so_in_one_line(
     assert figures.highlights == ()
     assert render.highlight_lines(figures) == [QUIET]
     assert figures.upcoming == ()
+
+
+def test_a_week_is_seven_wall_clock_days_across_a_dst_change(
+    session_factory: sessionmaker[Session], config: WorkspaceConfig
+) -> None:
+    """Chicago leaves daylight time on 1 Nov 2026: the digest of Mon 2 Nov 08:00 CST covers
+    from Mon 26 Oct 08:00 CDT, 169 hours, so no kudos falls between two digests."""
+    before = datetime(2026, 10, 26, 13, 0, tzinfo=UTC)  # Mon 26 Oct 08:00 CDT
+    after = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)  # Mon 2 Nov 08:00 CST
+    with session_factory.begin() as session:
+        s = Seeder(session)
+        s.kudos(before - timedelta(minutes=30), "chicago", ["manila"])  # the week before
+        s.kudos(before + timedelta(minutes=30), "chicago", ["manila"])  # 08:30 CDT
+        s.kudos(after - timedelta(minutes=30), "chicago", ["manila"])
+    with session_factory() as session:
+        first = compose(session, config, TEAM, before)
+        second = compose(session, config, TEAM, after)
+    assert (first.recognitions, second.recognitions) == (1, 2)
+    assert second.weeks[-1].start == date(2026, 10, 26)
+
+
+def test_a_small_site_that_all_answered_is_not_called_low_participation(
+    session_factory: sessionmaker[Session], config: WorkspaceConfig
+) -> None:
+    """Four people at Cebu, all four answered: hidden (under 5), but not a participation
+    problem; eight at Cebu with four answering is one."""
+    with session_factory.begin() as session:
+        s = Seeder(session)
+        s.pulse_round("manila", "bpo", date(2026, 11, 25), 6, {"connected": [4, 4, 5, 3, 4, 4]})
+        s.pulse_round("cebu", "bpo", date(2026, 11, 25), 4, {"connected": [4, 4, 5, 3]})
+    with session_factory() as session:
+        figures = compose(session, config, TEAM, AT)
+    assert "participation" not in [h.rule for h in figures.highlights]
+    with session_factory.begin() as session:
+        Seeder(session).pulse_round(
+            "cebu", "bpo", date(2026, 11, 25), 8, {"connected": [4, 4, 5, 3]}, tag=":now-1"
+        )
+    with session_factory() as session:
+        later = compose(session, config, TEAM, AT)
+    (low,) = [h for h in later.highlights if h.rule == "participation"]
+    assert "*Cebu* fewer than 5 of 8" in low.text

@@ -128,3 +128,31 @@ def test_comments_are_shown_per_site_never_pooled_into_a_total() -> None:
     for total in (BPO, EVERYONE):
         group = results.group(total)
         assert group is not None and group.shown and group.comments == ()
+
+
+def test_a_hidden_earlier_round_is_no_part_of_any_trend() -> None:
+    """Cebu's 18 Nov round had 2 answers (hidden); had it been Cebu's or BPO's baseline,
+    today's mean minus the change shown would give its mean away. Only Manila's earlier
+    round (6 answers) is a baseline: Cebu's trend is a first round, BPO's is against Manila's."""
+    earlier = [
+        SiteRound("manila", "bpo", 10, 6, {"connected": [3, 3, 3, 3, 3, 3]}),
+        SiteRound("cebu", "bpo", 8, 2, {"connected": [1, 1]}),
+    ]
+    now = [
+        SiteRound("manila", "bpo", 10, 6, {"connected": [4, 4, 4, 4, 4, 5]}),
+        SiteRound("cebu", "bpo", 8, 6, {"connected": [5, 5, 5, 4, 5, 5]}),
+    ]
+    results = round_results(now, 5, earlier=earlier)
+    cebu, bpo = results.group("cebu"), results.group(BPO)
+    assert cebu is not None and cebu.trend == {"connected": None}
+    assert bpo is not None and bpo.shown
+    change = bpo.trend["connected"]
+    assert change is not None
+    assert change.value == (sum(now[0].items["connected"]) + 29) / 12 - 3  # against 3 alone
+
+
+def test_a_hidden_site_keeps_its_size_but_no_figure() -> None:
+    results = round_results(rounds_of({"chicago": ("in_house", 6), "cebu": ("bpo", 2)}), 5)
+    cebu = results.group("cebu")
+    assert cebu is not None and not cebu.shown
+    assert cebu.members == 20 and cebu.responses is None and cebu.participation is None

@@ -436,12 +436,14 @@ def test_digest_preview_prints_the_digest_and_writes_the_chart(
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith("Digest for U0MGRCHI")
-    assert "Weekly digest · week 2026-W49, to Mon 30 Nov 2026" in out
+    assert "Weekly digest · the 7 days to Mon 30 Nov 2026" in out
     assert "No kudos for two weeks to anyone at *Bogotá*, *São Paulo*" in out
     assert "*Cebu* · fewer than 5 answers: results hidden" in out
     chart = tmp_path / "lantern-digest-2026-W49.png"
     assert chart.read_bytes().startswith(b"\x89PNG") and f"chart: {chart}" in out
     assert "alt text: Chart of the 8 weeks" in out
+    typo = lantern("digest", "--preview", "--team", "T0TYPO", env=env_for(settings))
+    assert typo.returncode == 1 and "--team T0TYPO: nothing of it in the database" in typo.stderr
     with session_factory() as session:  # a preview stores and sends nothing
         assert session.scalars(select(Digest)).all() == []
         assert session.scalars(select(OutboxMessage)).all() == []
@@ -450,10 +452,13 @@ def test_digest_preview_prints_the_digest_and_writes_the_chart(
 @pytest.mark.parametrize(
     ("arguments", "status", "says"),
     [
-        ([], 1, "digest only previews (add --preview)"),
+        ([], 2, "digest only previews: add --preview"),
         (["--preview", "--manager", "U0NOBODY"], 1, "U0NOBODY is not one of [workspace] managers"),
         (["--preview", "--at", "2026-11-30T08:00"], 2, "has no UTC offset"),
-        (["--preview", "--out", "/nonexistent/dir"], 1, "not a directory"),
+        (["--preview", "--out", "/nonexistent/dir"], 1, "no such directory"),
+        (["--preview", "--out", "/proc"], 1, "cannot write the chart there"),
+        (["--preview", "--manager", ""], 1, "give a Slack user id"),
+        (["--preview", "--at", "9999-12-31T23:59:59Z"], 1, "between 1971 and 2199"),
     ],
 )
 def test_digest_refuses_bad_input_in_one_line(
