@@ -3,7 +3,7 @@
 PostgreSQL (``BENCH_DATABASE_URL``, default the local test database; a schema of its own,
 dropped at the end): 10,000 people at 60 sites (10 in-house, 50 BPO), 1,000,000 kudos over
 two years (a fifth of them to two people), and 6,240 closed weekly pulse rounds (60 sites ×
-104 weeks) holding about 200,000 answers. SQLite (a temporary file): the same at 100,000
+104 weeks) holding 214,656 answers. SQLite (a temporary file): the same at 100,000
 kudos. Rows are made by the database itself (generate_series / a recursive CTE), in the order
 they would have been given (ids grow with time, give or take six hours), as in a real table.
 
@@ -29,7 +29,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from bot.digest import chart
 from bot.digest.compose import compose
@@ -48,7 +48,7 @@ COUNTRIES = [
     ("EG", "Africa/Cairo"), ("KE", "Africa/Nairobi"), ("PL", "Europe/Warsaw"),
 ]  # fmt: skip
 ITEMS = ("connected", "respected", "clear", "enps")
-ANSWERING = 8  # people answering each round: 8 × 4 items × 6,240 rounds = 199,680 answers
+ANSWERING = 9  # people answering a round (3 at four sites): 4 items each, 214,656 answers
 
 
 def config() -> WorkspaceConfig:
@@ -168,10 +168,33 @@ def seed_pulse_sqlite(engine: Engine, wednesday: date) -> None:
         )
 
 
+PEOPLE_SQL = """
+WITH RECURSIVE p(p) AS (SELECT 0 UNION ALL SELECT p + 1 FROM p WHERE p < :people - 1)
+INSERT INTO {table}
+SELECT p + 1, :team, {values} FROM p
+"""
+DIRECTORY = (
+    "directory (id, team_id, user_id, name, tz, is_bot, deleted, seen_at)",
+    "'U' || p, 'Person ' || p, NULL, false, false, :at",
+)
+MEMBERS = (
+    "site_members (id, team_id, site_key, user_id, user_team_id, synced_at)",
+    "'site' || substr('0' || (p % :sites), -2), 'U' || p, :team, :at",
+)
+
+
+def seed_people(connection: Connection) -> None:
+    """10,000 people in the directory, each a member of one site's channel."""
+    common = {"team": TEAM, "people": PEOPLE, "sites": SITES, "at": AT}
+    for table, values in (DIRECTORY, MEMBERS):
+        connection.execute(text(PEOPLE_SQL.format(table=table, values=values)), common)
+
+
 def seed(engine: Engine, kudos: int) -> None:
     wednesday = AT.date() - timedelta(days=(AT.weekday() - 2) % 7 or 7)
     common = {"team": TEAM, "people": PEOPLE, "sites": SITES, "kudos": kudos}
     with engine.begin() as connection:
+        seed_people(connection)
         if engine.dialect.name == "postgresql":
             connection.execute(text(KUDOS_PG), {**common, "at": AT})
             connection.execute(text(RECIPIENTS_PG), common)
@@ -200,9 +223,15 @@ def counts(engine: Engine) -> str:
     with engine.connect() as connection:
         found = [
             connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-            for table in ("kudos", "kudos_recipients", "pulse_surveys", "pulse_answers")
+            for table in (
+                "directory",
+                "kudos",
+                "kudos_recipients",
+                "pulse_surveys",
+                "pulse_answers",
+            )
         ]
-    return "{:,} kudos, {:,} people thanked, {:,} pulse rounds, {:,} answers".format(*found)
+    return "{:,} people, {:,} kudos, {:,} thanks, {:,} pulse rounds, {:,} answers".format(*found)
 
 
 def measure(label: str, url: str, kudos: int) -> None:

@@ -107,9 +107,11 @@ def rounds_since(
     session: Session, config: WorkspaceConfig, team_id: str, since: date
 ) -> list[LatestRound]:
     """The results of every complete batch whose first round day is ``since`` or later,
-    oldest first, without comments (the digest's eight weeks)."""
+    oldest first, without comments, and with trends for the latest only (the digest's eight
+    weeks: its chart shows the means, its text the latest round's trends)."""
     headers = _headers(session, team_id)
-    return _rounds(session, config, headers, _complete(headers, since), comments=False)
+    batches = _complete(headers, since)
+    return _rounds(session, config, headers, batches, comments=False, trended=batches[-1:])
 
 
 def rounds_of(
@@ -136,7 +138,9 @@ def _rounds(
     batches: Sequence[str],
     *,
     comments: bool,
+    trended: Collection[str] | None = None,
 ) -> list[LatestRound]:
+    """``trended``: the batches whose trends are worked out (None: all)."""
     order = {site.key: index for index, site in enumerate(config.sites)}
     closed = sorted((r for r in headers if r.closed), key=lambda r: r.opens_at)
     by_site: dict[str, list[Row[Any]]] = {}
@@ -149,14 +153,18 @@ def _rounds(
             members[batch_of(row.key)].append(row)
     opened = {site: [r.opens_at for r in rows] for site, rows in by_site.items()}
     earlier: dict[int, list[Row[Any]]] = {}
-    for rows in members.values():
+    for batch, rows in members.items():
         for row in rows:
             before = bisect_left(opened[row.site_key], row.opens_at)  # opened strictly before
-            earlier[row.id] = by_site[row.site_key][max(0, before - EARLIER_ROUNDS) : before]
+            start = (
+                max(0, before - EARLIER_ROUNDS) if trended is None or batch in trended else before
+            )
+            earlier[row.id] = by_site[row.site_key][start:before]
     needed = {r.id for rows in members.values() for r in rows}
     needed |= {p.id for past in earlier.values() for p in past}
     counted = _answers(session, sorted(needed))
-    texts = _comments(session, sorted({r.id for rows in members.values() for r in rows}))
+    shown = sorted({r.id for rows in members.values() for r in rows})
+    texts = _comments(session, shown) if comments else {}
 
     def site_round(row: Row[Any], with_comments: bool) -> SiteRound:
         items = dict(counted.get(row.id, {}))
