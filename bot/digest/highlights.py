@@ -184,6 +184,10 @@ def _days_off(figures: DigestFigures) -> Iterator[Highlight]:
         yield Highlight(
             rule="days_off",
             text=f"{upcoming.day:%a %d %b}: {upcoming.line}",
-            action=(f"{notes} " if notes else "")
-            + "Plan cover for those days now, and wish the site well on the day.",
+            action=(
+                (f"{notes} " if notes else "")
+                + "Plan cover for those days now, and wish the site well on the day."
+                if upcoming.days_off
+                else "Wish them well on the day: a word from another site means more than a post."
+            ),
         )
