@@ -82,6 +82,7 @@ def messages(row: Digest, figures: DigestFigures, manager: str) -> list[Outgoing
                 "title": f"Kudos and pulse, 8 weeks to {row.week}",
                 "alt_txt": row.alt_text,
                 "content_base64": base64.b64encode(row.chart).decode("ascii"),
+                "after": {"$ts_of": key},  # below the digest, never above it
             },
             expires,
         ),

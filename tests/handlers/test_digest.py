@@ -141,3 +141,21 @@ def test_a_lost_answer_does_not_give_a_manager_the_week_twice(
     assert sorted(c.params["channel"] for c in posts) == ["D0MGRCHI", "D0MGRMNL"]
     checked = slack.calls_to("conversations.history")
     assert checked and {c.params["channel"] for c in checked} <= {"D0MGRCHI", "D0MGRMNL"}
+
+
+def test_the_chart_comes_below_the_digest_even_when_the_post_is_held_back(
+    digest_ctx: AppContext, slack: SlackFake
+) -> None:
+    """Slack answers the digest's post with a 503 and then a 429: the chart waits for the
+    post rather than arriving first in the DM."""
+    ctx = digest_ctx
+    tick(ctx, AT - timedelta(minutes=1))  # the day's other posts go out first
+    slack.fail_next("chat.postMessage", status=503)
+    slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    tick(ctx, AT)
+    calls = digest_calls(slack)
+    posted = [c for c in calls["post"] if c.status == 200]
+    assert len(posted) == 2 and len(calls["post"]) == 4 and len(calls["complete"]) == 2
+    for complete in calls["complete"]:
+        (post,) = [c for c in posted if c.params["channel"] == complete.params["channel_id"]]
+        assert post.at < complete.at

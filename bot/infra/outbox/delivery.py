@@ -230,7 +230,7 @@ class Deliverer:
         URL, send the bytes, complete the upload into the channel)."""
         if method != UPLOAD:
             return self.client.api_call(method, json=payload)
-        arguments = {k: v for k, v in payload.items() if k != "content_base64"}
+        arguments = {k: v for k, v in payload.items() if k not in ("content_base64", "after")}
         content = base64.b64decode(payload["content_base64"])
         return self.client.files_upload_v2(content=content, **arguments)
 

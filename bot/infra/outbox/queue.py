@@ -22,8 +22,10 @@ REFERENCES = ("$ts_of", "$channel_of")  # payload values filled from an earlier 
 UPLOAD = "files_upload_v2"
 """The method of a file upload: slack_sdk's three-call upload (``files.getUploadURLExternal``,
 the bytes, ``files.completeUploadExternal``); its payload holds ``content_base64`` (the file),
-``filename``, ``title``, ``alt_txt`` and ``channel``. An upload whose answer is lost is tried
-again (Slack offers no key to check it by), so the file can then appear twice."""
+``filename``, ``title``, ``alt_txt`` and ``channel``, and may hold ``after``: a reference
+(``{"$ts_of": key}``) to a post it must follow, so it waits until that post is sent. An upload
+whose answer is lost is tried again (Slack offers no key to check it by), so the file can then
+appear twice."""
 
 
 @dataclass(frozen=True)
