@@ -18,7 +18,6 @@ from bot.digest.figures import (
     PulsePoint,
     PulseRound,
     PulseSeries,
-    SiteKudos,
     Upcoming,
     WeekFlows,
 )
@@ -36,9 +35,10 @@ from calendars.occasions import COMPANY
 UPCOMING_DAYS = 14
 
 
-def iso_week(day: date) -> str:
-    """The ISO 8601 week of ``day``: ``"2026-W49"``."""
-    year, week, _ = day.isocalendar()
+def week_of(config: WorkspaceConfig, at: datetime) -> str:
+    """The ISO 8601 week of the aware ``at``'s date in the workspace timezone: ``"2026-W49"``
+    (the digest's key: one per team and week)."""
+    year, week, _ = at.astimezone(config.workspace.tz).date().isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -77,25 +77,14 @@ def compose(session: Session, config: WorkspaceConfig, team_id: str, at: datetim
     cross_now, placed_now = _cross(this_week)
     cross_before = sum(_cross(w)[0] for w in before)
     placed_before = sum(_cross(w)[1] for w in before)
-    total, counts = kf.site_counts(session, team_id, at, [s.key for s in config.sites])
-    sites = tuple(
-        SiteKudos(
-            key=site.key,
-            name=site.name,
-            kind=site.kind,
-            given=counts[site.key].given,
-            received=counts[site.key].received,
-            received_two_weeks=counts[site.key].received_two_weeks,
-        )
-        for site in config.sites
-    )
+    total, sites = kf.site_counts(session, config, team_id, at)
     weeks = tuple(
-        WeekFlows(start=(at - timedelta(weeks=n + 1)).astimezone(zone).date(), counts=weekly[n])
+        WeekFlows(start=(at - timedelta(weeks=n + 1)).date(), counts=weekly[n])
         for n in reversed(range(kf.WEEKS))
     )
-    pulse, item_label, series = _pulse(session, config, team_id, at)
+    pulse, item_label, series = _pulse(session, config, team_id, today)
     figures = DigestFigures(
-        week=iso_week(today),
+        week=week_of(config, at),
         at=at,
         timezone=config.workspace.timezone,
         kudos_total=total,
@@ -114,7 +103,7 @@ def compose(session: Session, config: WorkspaceConfig, team_id: str, at: datetim
         calendar_warnings=data_warnings(config, today),
         highlights=(),
     )
-    return figures.model_copy(update={"highlights": choose(config, figures)})
+    return figures.model_copy(update={"highlights": choose(figures)})
 
 
 def _cross(counts: dict[str, int]) -> tuple[int, int]:
@@ -174,10 +163,10 @@ def _group(config: WorkspaceConfig, group: GroupResult) -> PulseGroup:
 
 
 def _pulse(
-    session: Session, config: WorkspaceConfig, team_id: str, at: datetime
+    session: Session, config: WorkspaceConfig, team_id: str, today: date
 ) -> tuple[PulseRound | None, str | None, tuple[PulseSeries, ...]]:
-    """The latest complete round before ``at`` and the chart's series of the 8 weeks."""
-    today = at.astimezone(config.workspace.tz).date()
+    """The latest complete round up to ``today`` (workspace date) and the chart's series of
+    the 8 weeks before it."""
     rounds = [
         r
         for r in reports.rounds_since(session, config, team_id, today - timedelta(weeks=kf.WEEKS))

@@ -26,7 +26,6 @@ from datetime import timedelta
 
 from bot.digest.figures import DigestFigures, Highlight, PulseGroup
 from bot.infra import slack_text
-from bot.infra.config import WorkspaceConfig
 
 LIMIT = 5
 MIN_ACTIVE = 5  # recognitions in 14 days before a site without any is worth a word
@@ -36,7 +35,7 @@ DAYS_OFF_SHOWN = 2
 QUIET = "A quiet week: nothing needs your attention. The figures are below."
 
 
-def choose(config: WorkspaceConfig, figures: DigestFigures) -> tuple[Highlight, ...]:
+def choose(figures: DigestFigures) -> tuple[Highlight, ...]:
     """The highlights of ``figures``, most pressing first, at most LIMIT (5)."""
     found: list[Highlight] = []
     falls, rises = _pulse_changes(figures)

@@ -7,14 +7,13 @@ Directions are worked out from the configured sites' kinds, not from rows loaded
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.digest.figures import SiteKudos
 from bot.infra.config import WorkspaceConfig
 from bot.infra.models import Kudos, KudosRecipient
 
@@ -42,17 +41,6 @@ DIRECTION_NAMES = {
     UNPLACED: "Outside any site",
 }
 WEEKS = 8  # the baseline and the chart: the 8 weeks before this one
-
-
-@dataclass(frozen=True)
-class SiteCounts:
-    """One site's kudos: ``given`` (kudos its people gave in the week), ``received``
-    (recognitions its people received in the week) and ``received_two_weeks`` (in the
-    last 14 days)."""
-
-    given: int = 0
-    received: int = 0
-    received_two_weeks: int = 0
 
 
 def _direction(config: WorkspaceConfig) -> ColumnElement[Any]:
@@ -122,16 +110,15 @@ def weekly_flow(
 
 
 def site_counts(
-    session: Session, team_id: str, at: datetime, site_keys: Sequence[str]
-) -> tuple[int, dict[str, SiteCounts]]:
+    session: Session, config: WorkspaceConfig, team_id: str, at: datetime
+) -> tuple[int, tuple[SiteKudos, ...]]:
     """The week's kudos total and each site's given / received counts (two GROUP BYs).
 
     Args:
         at: the aware end of the week [at − 7 days, at).
-        site_keys: the configured sites, each present in the answer.
 
     Returns:
-        (kudos given in the week, site key -> SiteCounts).
+        (kudos given in the week, every configured site's SiteKudos in config order).
     """
     week = at - timedelta(days=7)
     given_rows = session.execute(
@@ -148,7 +135,17 @@ def site_counts(
     ).all()
     given = {key: int(count) for key, count in given_rows}
     received = {key: (int(w or 0), int(both)) for key, w, both in received_rows}
-    sites = {key: SiteCounts(given.get(key, 0), *received.get(key, (0, 0))) for key in site_keys}
+    sites = tuple(
+        SiteKudos(
+            key=site.key,
+            name=site.name,
+            kind=site.kind,
+            given=given.get(site.key, 0),
+            received=received.get(site.key, (0, 0))[0],
+            received_two_weeks=received.get(site.key, (0, 0))[1],
+        )
+        for site in config.sites
+    )
     return sum(given.values()), sites
 
 

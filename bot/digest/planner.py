@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.digest.compose import iso_week
+from bot.digest.compose import week_of
 from bot.digest.service import FRESH_FOR, SEND_JOB
 from bot.infra.clock import Planned, PlanWindow
 from bot.infra.config import WEEKDAYS
@@ -43,7 +43,7 @@ def plan_digest(window: PlanWindow) -> Iterator[Planned]:
         return
     team_id = window.team_id
     for due in due_times(window):
-        week = iso_week(due.astimezone(window.config.workspace.tz).date())
+        week = week_of(window.config, due)
 
         def store(
             session: Session, now: datetime, week: str = week, due: datetime = due

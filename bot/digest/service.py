@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.digest import chart, render, store
-from bot.digest.compose import compose, iso_week
+from bot.digest.compose import compose, week_of
 from bot.digest.figures import DigestFigures
 from bot.infra.config import USERGROUP_ID, WorkspaceConfig
 from bot.infra.models import Digest
@@ -45,7 +45,7 @@ def prepare(
 ) -> Digest:
     """The digest of the week ending at ``at``: the stored one, or computed (figures and
     chart) and stored now. The caller commits."""
-    existing = store.for_week(session, team_id, iso_week(at.astimezone(config.workspace.tz).date()))
+    existing = store.for_week(session, team_id, week_of(config, at))
     if existing is not None:
         return existing
     figures = compose(session, config, team_id, at)

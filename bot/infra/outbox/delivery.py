@@ -235,9 +235,8 @@ class Deliverer:
         return self.client.files_upload_v2(content=content, **arguments)
 
     def _send(self, claim: Claim) -> Result:
-        payload = self._resolve(claim)
-        if isinstance(payload, Result):
-            return payload
+        """Make the call of ``claim``, whose references are resolved already."""
+        payload = claim.payload
         if claim.method == "chat.postMessage" and "metadata" not in payload:
             metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": claim.key}}
             payload = {**payload, "metadata": metadata}
